@@ -1,0 +1,403 @@
+package dentry
+
+import (
+	"sort"
+	"sync/atomic"
+
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/kref"
+	"github.com/inosim/inosim/internal/lockdep"
+)
+
+// Lock classes owned by this package.
+var (
+	RenameLockClass = lockdep.NewClass("rename_lock")
+	DcacheLockClass = lockdep.NewClass("dcache_lock")
+	DLockClass      = lockdep.NewClass("dentry->d_lock")
+)
+
+// d_lock subclass for the second dentry of d_move.
+const DENTRY_D_LOCK_NESTED = 1
+
+// d_flags.
+const (
+	DCACHE_UNHASHED               = 0x0010
+	DCACHE_INOTIFY_PARENT_WATCHED = 0x0020
+)
+
+// Hooks are what the dcache calls upward.
+type Hooks interface {
+	// InodeRemove is fsnotify_inoderemove: a dentry is letting go of an
+	// inode whose link count is zero (dentry_unlink_inode / dentry_iput).
+	InodeRemove(cur *lockdep.Task, ino *inode.Inode)
+}
+
+// Dcache is the kernel-wide dentry cache state: its locks, the refcount
+// tracker and the upward hooks. One per simulated kernel.
+type Dcache struct {
+	RenameLock lockdep.Mutex
+	Lock       lockdep.Mutex // dcache_lock
+	Refs       *kref.Tracker
+	Hooks      Hooks
+	ids        atomic.Uint64
+}
+
+// NewDcache returns an empty dentry cache.
+func NewDcache(refs *kref.Tracker, hooks Hooks) *Dcache {
+	dc := &Dcache{Refs: refs, Hooks: hooks}
+	dc.RenameLock.Init(RenameLockClass, 0)
+	dc.Lock.Init(DcacheLockClass, 0)
+	return dc
+}
+
+// Dentry models struct dentry.
+type Dentry struct {
+	ID    uint64
+	Cache *Dcache
+	Count kref.Ref // d_count
+
+	// DLock (d_lock) protects the following fields; writers also hold
+	// dcache_lock.
+	DLock  lockdep.Mutex
+	name   string
+	parent *Dentry
+	flags  uint32
+
+	// Cache.Lock (dcache_lock) protects the following fields.
+	inode    *inode.Inode
+	children map[string]*Dentry
+	mounted  int // d_mounted: mounts on this dentry
+}
+
+func (dc *Dcache) alloc(name string, parent *Dentry) *Dentry {
+	d := &Dentry{ID: dc.ids.Add(1), Cache: dc, name: name, parent: parent}
+	d.DLock.Init(DLockClass, d.ID)
+	d.Count.Init(dc.Refs, "dentry", d.ID, 1)
+	return d
+}
+
+// AllocRoot returns the root dentry of a new super block, holding ino's
+// reference (d_alloc_root). Its parent is itself.
+func (dc *Dcache) AllocRoot(cur *lockdep.Task, ino *inode.Inode) *Dentry {
+	d := dc.alloc("/", nil)
+	d.parent = d
+	dc.Lock.Lock(cur)
+	d.inode = ino
+	ino.Aliases = append(ino.Aliases, d)
+	dc.Lock.Unlock(cur)
+	return d
+}
+
+// Alloc returns a new negative, hashed dentry called name under parent,
+// with count 1 for the caller; it takes a reference on parent (d_alloc).
+// Precondition: the caller holds parent's inode i_mutex and no child called
+// name exists.
+func (dc *Dcache) Alloc(cur *lockdep.Task, parent *Dentry, name string) *Dentry {
+	d := dc.alloc(name, parent)
+	parent.Count.Get()
+	dc.Lock.Lock(cur)
+	if parent.children == nil {
+		parent.children = make(map[string]*Dentry)
+	}
+	parent.children[name] = d
+	dc.Lock.Unlock(cur)
+	return d
+}
+
+// Instantiate attaches ino to the negative dentry d, which takes over the
+// caller's inode reference (d_instantiate), and sets d's "parent watched"
+// flag from its parent's inode (inotify_d_instantiate).
+func (dc *Dcache) Instantiate(cur *lockdep.Task, d *Dentry, ino *inode.Inode) {
+	dc.Lock.Lock(cur)
+	d.inode = ino
+	ino.Aliases = append(ino.Aliases, d)
+	d.DLock.Lock(cur)
+	if p := d.parent; p != nil && p.inode != nil && p.inode.Watched() {
+		d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
+	}
+	d.DLock.Unlock(cur)
+	dc.Lock.Unlock(cur)
+}
+
+// Lookup returns parent's hashed child called name with a reference taken,
+// or nil (d_lookup).
+func (dc *Dcache) Lookup(cur *lockdep.Task, parent *Dentry, name string) *Dentry {
+	dc.Lock.Lock(cur)
+	defer dc.Lock.Unlock(cur)
+	c := parent.children[name]
+	if c != nil {
+		c.Count.Get()
+	}
+	return c
+}
+
+// Dget takes a reference (dget).
+func Dget(d *Dentry) *Dentry { d.Count.Get(); return d }
+
+// Dput drops a reference (dput). At zero an unhashed dentry is killed
+// (dentry_kill): its inode let go, then its parent put.
+func Dput(cur *lockdep.Task, d *Dentry) {
+	for d != nil {
+		if !d.Count.Put() {
+			return
+		}
+		dc := d.Cache
+		dc.Lock.Lock(cur)
+		d.DLock.Lock(cur)
+		hashed := d.flags&DCACHE_UNHASHED == 0
+		d.DLock.Unlock(cur)
+		if hashed && d.parent != d {
+			// A hashed dentry at zero stays in the cache (only
+			// shrinking at unmount kills it); tmpfs pins live ones.
+			dc.Lock.Unlock(cur)
+			return
+		}
+		parent := d.parent
+		if hashed { // a root: unhash it as it dies
+			d.DLock.Lock(cur)
+			d.flags |= DCACHE_UNHASHED
+			d.DLock.Unlock(cur)
+		}
+		dc.Lock.Unlock(cur)
+		dc.unlinkInode(cur, d)
+		if parent == d {
+			return
+		}
+		d = parent
+	}
+}
+
+// unlinkInode detaches d's inode, if any, and lets it go: the last-link
+// hook when i_nlink is 0, then iput (dentry_unlink_inode).
+func (dc *Dcache) unlinkInode(cur *lockdep.Task, d *Dentry) {
+	dc.Lock.Lock(cur)
+	ino := d.inode
+	if ino == nil {
+		dc.Lock.Unlock(cur)
+		return
+	}
+	d.inode = nil
+	for i, a := range ino.Aliases {
+		if a == d {
+			ino.Aliases = append(ino.Aliases[:i], ino.Aliases[i+1:]...)
+			break
+		}
+	}
+	dc.Lock.Unlock(cur)
+	if ino.Nlink() == 0 && dc.Hooks != nil {
+		dc.Hooks.InodeRemove(cur, ino)
+	}
+	inode.Iput(cur, ino)
+}
+
+// unhashLocked removes d from its parent's children. Precondition: dcache_lock.
+func (d *Dentry) unhashLocked(cur *lockdep.Task) {
+	if p := d.parent; p != nil && p != d && p.children[d.name] == d {
+		delete(p.children, d.name)
+	}
+	d.DLock.Lock(cur)
+	d.flags |= DCACHE_UNHASHED
+	d.DLock.Unlock(cur)
+}
+
+// Delete removes a name from the cache after the file system dropped the
+// link (d_delete): if the caller's is the only reference the inode is let
+// go now; otherwise the dentry is only unhashed and its inode goes with the
+// last dput. Either way the name no longer resolves.
+func (dc *Dcache) Delete(cur *lockdep.Task, d *Dentry) {
+	dc.Lock.Lock(cur)
+	d.unhashLocked(cur)
+	only := d.Count.Count() == 1
+	dc.Lock.Unlock(cur)
+	if only {
+		dc.unlinkInode(cur, d)
+	}
+}
+
+// Drop unhashes d without touching its inode (__d_drop / d_drop).
+func (dc *Dcache) Drop(cur *lockdep.Task, d *Dentry) {
+	dc.Lock.Lock(cur)
+	d.unhashLocked(cur)
+	dc.Lock.Unlock(cur)
+}
+
+// Move gives d the name and place of target, which is unhashed (d_move): a
+// rename. d's "parent watched" flag follows its new parent
+// (inotify_d_move). Precondition: the rename locks are held.
+func (dc *Dcache) Move(cur *lockdep.Task, d, target *Dentry) {
+	dc.RenameLock.Lock(cur)
+	dc.Lock.Lock(cur)
+	d.DLock.Lock(cur)
+	target.DLock.LockNested(cur, DENTRY_D_LOCK_NESTED)
+
+	oldParent, newParent := d.parent, target.parent
+	if oldParent.children[d.name] == d {
+		delete(oldParent.children, d.name)
+	}
+	if newParent.children[target.name] == target {
+		delete(newParent.children, target.name)
+	}
+	target.flags |= DCACHE_UNHASHED
+	d.name = target.name
+	d.parent = newParent
+	// Each child holds its parent: d takes target's reference on the new
+	// parent and target keeps d's on the old one.
+	target.parent = oldParent
+	if newParent.children == nil {
+		newParent.children = make(map[string]*Dentry)
+	}
+	newParent.children[d.name] = d
+	if newParent.inode != nil && newParent.inode.Watched() {
+		d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
+	} else {
+		d.flags &^= DCACHE_INOTIFY_PARENT_WATCHED
+	}
+
+	target.DLock.Unlock(cur)
+	d.DLock.Unlock(cur)
+	dc.Lock.Unlock(cur)
+	dc.RenameLock.Unlock(cur)
+}
+
+// Exchange swaps the names and places of two dentries (d_exchange, for
+// RENAME_EXCHANGE). Precondition: the rename locks are held.
+func (dc *Dcache) Exchange(cur *lockdep.Task, a, b *Dentry) {
+	dc.RenameLock.Lock(cur)
+	dc.Lock.Lock(cur)
+	a.DLock.Lock(cur)
+	b.DLock.LockNested(cur, DENTRY_D_LOCK_NESTED)
+	pa, pb := a.parent, b.parent
+	pa.children[a.name], pb.children[b.name] = b, a
+	a.name, b.name = b.name, a.name
+	a.parent, b.parent = pb, pa
+	for _, d := range []*Dentry{a, b} {
+		if d.parent.inode != nil && d.parent.inode.Watched() {
+			d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
+		} else {
+			d.flags &^= DCACHE_INOTIFY_PARENT_WATCHED
+		}
+	}
+	b.DLock.Unlock(cur)
+	a.DLock.Unlock(cur)
+	dc.Lock.Unlock(cur)
+	dc.RenameLock.Unlock(cur)
+}
+
+// Name returns d's current name (d_name), read under d_lock.
+func (d *Dentry) Name(cur *lockdep.Task) string {
+	d.DLock.Lock(cur)
+	defer d.DLock.Unlock(cur)
+	return d.name
+}
+
+// Parent returns d's parent with a reference taken, read under d_lock as
+// inotify_dentry_parent_queue_event does. The root is its own parent.
+func (d *Dentry) Parent(cur *lockdep.Task) *Dentry {
+	d.DLock.Lock(cur)
+	p := d.parent
+	p.Count.Get()
+	d.DLock.Unlock(cur)
+	return p
+}
+
+// NameAndParent reads d_name and d_parent together under d_lock, taking a
+// reference on the parent, and reports the parent-watched flag: one
+// consistent snapshot for a parent event.
+func (d *Dentry) NameAndParent(cur *lockdep.Task) (name string, parent *Dentry, parentWatched bool) {
+	d.DLock.Lock(cur)
+	name, parent = d.name, d.parent
+	parentWatched = d.flags&DCACHE_INOTIFY_PARENT_WATCHED != 0
+	parent.Count.Get()
+	d.DLock.Unlock(cur)
+	return
+}
+
+// Inode returns d's inode (nil for a negative dentry).
+func (d *Dentry) Inode(cur *lockdep.Task) *inode.Inode {
+	d.Cache.Lock.Lock(cur)
+	defer d.Cache.Lock.Unlock(cur)
+	return d.inode
+}
+
+// Unhashed reports whether d has been unlinked (d_unlinked).
+func (d *Dentry) Unhashed(cur *lockdep.Task) bool {
+	d.DLock.Lock(cur)
+	defer d.DLock.Unlock(cur)
+	return d.flags&DCACHE_UNHASHED != 0
+}
+
+// Flags returns d_flags, read under d_lock.
+func (d *Dentry) Flags(cur *lockdep.Task) uint32 {
+	d.DLock.Lock(cur)
+	defer d.DLock.Unlock(cur)
+	return d.flags
+}
+
+// IsRoot reports whether d is its own parent.
+func (d *Dentry) IsRoot() bool { return d.parent == d }
+
+// SetChildFlagsLocked sets or clears DCACHE_INOTIFY_PARENT_WATCHED on every
+// child of every alias of ino: the body of seed 001's set_dentry_child_flags.
+// Precondition: dcache_lock is held.
+func (dc *Dcache) SetChildFlagsLocked(cur *lockdep.Task, ino *inode.Inode, watched bool) {
+	lockdep.AssertHeld(cur, &dc.Lock)
+	for _, a := range ino.Aliases {
+		alias := a.(*Dentry)
+		for _, child := range alias.children {
+			child.DLock.Lock(cur)
+			if watched {
+				child.flags |= DCACHE_INOTIFY_PARENT_WATCHED
+			} else {
+				child.flags &^= DCACHE_INOTIFY_PARENT_WATCHED
+			}
+			child.DLock.Unlock(cur)
+		}
+	}
+}
+
+// ChildNames returns the names of d's hashed children, sorted (readdir).
+func (d *Dentry) ChildNames(cur *lockdep.Task) []string {
+	d.Cache.Lock.Lock(cur)
+	names := make([]string, 0, len(d.children))
+	for n := range d.children {
+		names = append(names, n)
+	}
+	d.Cache.Lock.Unlock(cur)
+	sort.Strings(names)
+	return names
+}
+
+// NumChildren returns the number of hashed children (for ENOTEMPTY).
+func (d *Dentry) NumChildren(cur *lockdep.Task) int {
+	d.Cache.Lock.Lock(cur)
+	defer d.Cache.Lock.Unlock(cur)
+	return len(d.children)
+}
+
+// Mounted returns d_mounted; AddMounted changes it (a mount on d).
+func (d *Dentry) Mounted(cur *lockdep.Task) int {
+	d.Cache.Lock.Lock(cur)
+	defer d.Cache.Lock.Unlock(cur)
+	return d.mounted
+}
+
+// AddMounted adds delta to d_mounted.
+func (d *Dentry) AddMounted(cur *lockdep.Task, delta int) {
+	d.Cache.Lock.Lock(cur)
+	d.mounted += delta
+	d.Cache.Lock.Unlock(cur)
+}
+
+// Children returns d's hashed children with a reference taken on each,
+// sorted by name; the caller puts them. For shrinking at unmount.
+func (d *Dentry) Children(cur *lockdep.Task) []*Dentry {
+	d.Cache.Lock.Lock(cur)
+	out := make([]*Dentry, 0, len(d.children))
+	for _, c := range d.children {
+		c.Count.Get()
+		out = append(out, c)
+	}
+	d.Cache.Lock.Unlock(cur)
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}

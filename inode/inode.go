@@ -1,0 +1,302 @@
+package inode
+
+import (
+	"sync/atomic"
+
+	"github.com/inosim/inosim/internal/kref"
+	"github.com/inosim/inosim/internal/lockdep"
+)
+
+// Lock classes owned by this package.
+var (
+	IMutexClass       = lockdep.NewClass("inode->i_mutex")
+	InotifyMutexClass = lockdep.NewClass("inode->inotify_mutex")
+	InodeLockClass    = lockdep.NewClass("inode_lock")
+	IpruneMutexClass  = lockdep.NewClass("iprune_mutex")
+)
+
+// i_mutex subclasses, as include/linux/fs.h's inode_i_mutex_lock_class.
+const (
+	I_MUTEX_NORMAL  = 0
+	I_MUTEX_PARENT  = 1
+	I_MUTEX_PARENT2 = 2
+	I_MUTEX_CHILD   = 3
+	I_MUTEX_NONDIR2 = 4
+)
+
+// i_state bits.
+const (
+	I_NEW       = 1 << 3
+	I_WILL_FREE = 1 << 4
+	I_FREEING   = 1 << 5
+	I_CLEAR     = 1 << 6
+)
+
+// File type bits of Mode (S_IFMT).
+const (
+	S_IFMT   = 0o170000
+	S_IFDIR  = 0o040000
+	S_IFREG  = 0o100000
+	S_IFLNK  = 0o120000
+	S_IFIFO  = 0o010000
+	S_ISUID  = 0o4000
+	S_ISGID  = 0o2000
+	S_ISVTX  = 0o1000
+	ModePerm = 0o7777
+)
+
+// ia_valid bits of notify_change (include/linux/fs.h), what fsnotify_change
+// turns into events.
+const (
+	ATTR_MODE  = 1 << 0
+	ATTR_UID   = 1 << 1
+	ATTR_GID   = 1 << 2
+	ATTR_SIZE  = 1 << 3
+	ATTR_ATIME = 1 << 4
+	ATTR_MTIME = 1 << 5
+	ATTR_CTIME = 1 << 6
+)
+
+// Icache is the kernel-wide state of fs/inode.c: inode_lock, iprune_mutex
+// and the refcount tracker every inode reports to. One per simulated kernel.
+type Icache struct {
+	InodeLock   lockdep.Mutex
+	IpruneMutex lockdep.Mutex
+	Refs        *kref.Tracker
+}
+
+// NewIcache returns the inode cache of a new kernel.
+func NewIcache(refs *kref.Tracker) *Icache {
+	c := &Icache{Refs: refs}
+	c.InodeLock.Init(InodeLockClass, 0)
+	c.IpruneMutex.Init(IpruneMutexClass, 0)
+	return c
+}
+
+// SuperOperations are the super block's hooks into the VFS above.
+type SuperOperations interface {
+	// EvictInode runs when an inode is evicted, before it is freed: the
+	// VFS calls the notifier's "inode is dead" hook from here.
+	EvictInode(cur *lockdep.Task, ino *Inode)
+}
+
+// SuperBlock is the part of struct super_block this layer owns: the inode
+// list and the active flag.
+type SuperBlock struct {
+	Dev   uint64
+	Cache *Icache
+	Ops   SuperOperations
+
+	active atomic.Bool // MS_ACTIVE
+	ino    atomic.Uint64
+
+	// Cache.InodeLock protects the following fields.
+	inodes *Inode // s_inodes, newest first (list_add at the head)
+}
+
+// NewSuperBlock returns an active super block.
+func NewSuperBlock(c *Icache, dev uint64, ops SuperOperations) *SuperBlock {
+	sb := &SuperBlock{Dev: dev, Cache: c, Ops: ops}
+	sb.active.Store(true)
+	return sb
+}
+
+// Active reports MS_ACTIVE.
+func (sb *SuperBlock) Active() bool { return sb.active.Load() }
+
+// Deactivate clears MS_ACTIVE: from now on the final iput evicts.
+func (sb *SuperBlock) Deactivate() { sb.active.Store(false) }
+
+// FirstInodeLocked returns the head of sb->s_inodes (the newest inode).
+// Precondition: Cache.InodeLock is held.
+func (sb *SuperBlock) FirstInodeLocked(cur *lockdep.Task) *Inode {
+	lockdep.AssertHeld(cur, &sb.Cache.InodeLock)
+	return sb.inodes
+}
+
+// Inode models struct inode.
+type Inode struct {
+	Ino   uint64
+	Sb    *SuperBlock
+	Count kref.Ref // i_count
+
+	// IMutex (i_mutex) protects the following fields.
+	IMutex lockdep.Mutex
+	Mode   uint32
+	Uid    uint32
+	Gid    uint32
+	Size   int64
+	Atime  int64
+	Mtime  int64
+	Ctime  int64
+	Data   []byte // a regular file's contents
+	Target string // a symlink's target (immutable)
+
+	nlink atomic.Int32 // i_nlink: read without i_mutex by dentry_unlink_inode
+
+	// Sb.Cache.InodeLock protects the following fields.
+	state          uint32
+	sbPrev, sbNext *Inode
+
+	// InotifyMutex (inode->inotify_mutex) protects the following fields.
+	InotifyMutex   lockdep.Mutex
+	InotifyWatches []any // the i_list: *watch.InotifyWatch, newest first
+	watched        atomic.Int32
+
+	// Aliases is i_dentry, the dentries naming this inode, protected by
+	// dcache_lock (package dentry).
+	Aliases []any
+}
+
+// New allocates an inode on sb with i_count 1 and puts it at the head of
+// sb->s_inodes (new_inode + unlock_new_inode).
+func New(cur *lockdep.Task, sb *SuperBlock, mode, uid, gid uint32, now int64) *Inode {
+	ino := &Inode{Ino: sb.ino.Add(1), Sb: sb, Mode: mode, Uid: uid, Gid: gid,
+		Atime: now, Mtime: now, Ctime: now}
+	ino.IMutex.Init(IMutexClass, ino.Ino)
+	ino.InotifyMutex.Init(InotifyMutexClass, ino.Ino)
+	ino.Count.Init(sb.Cache.Refs, "inode", ino.Ino, 1)
+	c := sb.Cache
+	c.InodeLock.Lock(cur)
+	ino.state = I_NEW
+	ino.sbNext = sb.inodes
+	if sb.inodes != nil {
+		sb.inodes.sbPrev = ino
+	}
+	sb.inodes = ino
+	ino.state &^= I_NEW
+	c.InodeLock.Unlock(cur)
+	return ino
+}
+
+// IsDir reports whether the inode is a directory (the type never changes).
+func (ino *Inode) IsDir() bool { return ino.Mode&S_IFMT == S_IFDIR }
+
+// Type returns the S_IFMT bits (immutable, so no lock is needed).
+func (ino *Inode) Type() uint32 { return ino.Mode & S_IFMT }
+
+// Nlink reads i_nlink.
+func (ino *Inode) Nlink() int32 { return ino.nlink.Load() }
+
+// SetNlink sets i_nlink (set_nlink). Caller holds i_mutex.
+func (ino *Inode) SetNlink(n int32) { ino.nlink.Store(n) }
+
+// IncNlink and DropNlink model inc_nlink and drop_nlink.
+func (ino *Inode) IncNlink()  { ino.nlink.Add(1) }
+func (ino *Inode) DropNlink() { ino.nlink.Add(-1) }
+
+// NextInSbLocked is the next (older) inode on sb->s_inodes.
+// Precondition: Sb.Cache.InodeLock is held.
+func (ino *Inode) NextInSbLocked(cur *lockdep.Task) *Inode {
+	lockdep.AssertHeld(cur, &ino.Sb.Cache.InodeLock)
+	return ino.sbNext
+}
+
+// StateLocked returns i_state. Precondition: inode_lock is held.
+func (ino *Inode) StateLocked(cur *lockdep.Task) uint32 {
+	lockdep.AssertHeld(cur, &ino.Sb.Cache.InodeLock)
+	return ino.state
+}
+
+// Watched reports whether any inotify watch is on the inode
+// (inotify_inode_watched: read without the lock, racing is fine).
+func (ino *Inode) Watched() bool { return ino.watched.Load() > 0 }
+
+// SetWatchCount records the length of InotifyWatches for Watched.
+// Precondition: InotifyMutex is held.
+func (ino *Inode) SetWatchCount(cur *lockdep.Task, n int) {
+	lockdep.AssertHeld(cur, &ino.InotifyMutex)
+	ino.watched.Store(int32(n))
+}
+
+// Iget takes a reference on an inode known to be alive (__iget).
+func Iget(ino *Inode) { ino.Count.Get() }
+
+// Igrab takes a reference unless the inode is being freed (igrab).
+func Igrab(cur *lockdep.Task, ino *Inode) *Inode {
+	c := ino.Sb.Cache
+	c.InodeLock.Lock(cur)
+	defer c.InodeLock.Unlock(cur)
+	if ino.state&(I_FREEING|I_WILL_FREE|I_CLEAR) != 0 {
+		return nil
+	}
+	ino.Count.Get()
+	return ino
+}
+
+// Iput drops a reference (iput). The final put of an unlinked inode, or of
+// any inode once its super block is inactive, evicts it (iput_final).
+func Iput(cur *lockdep.Task, ino *Inode) {
+	if !ino.Count.Put() {
+		return
+	}
+	if ino.Nlink() > 0 && ino.Sb.Active() {
+		return // stays cached, unused
+	}
+	evict(cur, ino)
+}
+
+// evict models evict()/clear_inode: I_FREEING, the evict hook, off the
+// s_inodes list, I_CLEAR.
+func evict(cur *lockdep.Task, ino *Inode) {
+	c := ino.Sb.Cache
+	c.InodeLock.Lock(cur)
+	ino.state |= I_FREEING
+	c.InodeLock.Unlock(cur)
+
+	if ino.Sb.Ops != nil {
+		ino.Sb.Ops.EvictInode(cur, ino)
+	}
+
+	c.InodeLock.Lock(cur)
+	sb := ino.Sb
+	if ino.sbPrev != nil {
+		ino.sbPrev.sbNext = ino.sbNext
+	} else if sb.inodes == ino {
+		sb.inodes = ino.sbNext
+	}
+	if ino.sbNext != nil {
+		ino.sbNext.sbPrev = ino.sbPrev
+	}
+	ino.sbPrev, ino.sbNext = nil, nil
+	ino.state = I_CLEAR
+	c.InodeLock.Unlock(cur)
+}
+
+// EvictUnused evicts every inode of sb whose count is zero: the tail of
+// invalidate_inodes at unmount. It returns the number of inodes still
+// busy. Precondition: iprune_mutex is held.
+func EvictUnused(cur *lockdep.Task, sb *SuperBlock) (busy int) {
+	c := sb.Cache
+	lockdep.AssertHeld(cur, &c.IpruneMutex)
+	for {
+		c.InodeLock.Lock(cur)
+		var victim *Inode
+		busy = 0
+		for ino := sb.inodes; ino != nil; ino = ino.sbNext {
+			if ino.Count.Count() == 0 && ino.state&(I_FREEING|I_CLEAR) == 0 {
+				victim = ino
+				break
+			}
+			busy++
+		}
+		c.InodeLock.Unlock(cur)
+		if victim == nil {
+			return busy
+		}
+		evict(cur, victim)
+	}
+}
+
+// Inodes returns the inodes on sb->s_inodes, newest first, for tests and
+// invariant checks.
+func (sb *SuperBlock) Inodes(cur *lockdep.Task) []*Inode {
+	c := sb.Cache
+	c.InodeLock.Lock(cur)
+	defer c.InodeLock.Unlock(cur)
+	var out []*Inode
+	for ino := sb.inodes; ino != nil; ino = ino.sbNext {
+		out = append(out, ino)
+	}
+	return out
+}

@@ -1,0 +1,244 @@
+package kref
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Tracker follows the live refcounted objects of one simulated kernel.
+type Tracker struct {
+	enabled atomic.Bool
+
+	// mu protects the following fields.
+	mu      sync.Mutex
+	live    map[*Ref]struct{}
+	history map[*Ref][]Entry // only while tracing
+	tracing bool
+	sink    func(Entry)
+	reports []*Report
+}
+
+// NewTracker returns an enabled tracker.
+func NewTracker() *Tracker {
+	tr := &Tracker{live: make(map[*Ref]struct{})}
+	tr.enabled.Store(true)
+	return tr
+}
+
+// SetEnabled turns leak tracking and reporting on or off. Counts are kept
+// either way. Change it only while no object is live.
+func (tr *Tracker) SetEnabled(on bool) { tr.enabled.Store(on) }
+
+// SetTracing turns on per-object get/put histories (shown in reports) and,
+// with a non-nil sink, streams every entry to it (--trace=refs).
+func (tr *Tracker) SetTracing(on bool, sink func(Entry)) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.tracing = on
+	tr.sink = sink
+	if on && tr.history == nil {
+		tr.history = make(map[*Ref][]Entry)
+	}
+}
+
+// Entry is one operation on a count.
+type Entry struct {
+	Object string // "inode#12"
+	Op     string // "init", "get", "put", "free"
+	Count  int32  // the count after the operation
+	Func   string // the Go function that did it
+}
+
+func (e Entry) String() string {
+	return fmt.Sprintf("%-4s %s -> %d by %s", e.Op, e.Object, e.Count, e.Func)
+}
+
+// Ref is a checked reference count. The zero Ref is unusable: call Init.
+type Ref struct {
+	n    atomic.Int32
+	tr   *Tracker
+	kind string
+	id   uint64
+}
+
+// Init sets the object's identity and its initial count (usually 1, the
+// creator's reference), and registers it as live.
+func (r *Ref) Init(tr *Tracker, kind string, id uint64, n int32) {
+	r.tr, r.kind, r.id = tr, kind, id
+	r.n.Store(n)
+	if tr.on() {
+		tr.mu.Lock()
+		tr.live[r] = struct{}{}
+		tr.mu.Unlock()
+		tr.record(r, "init", n)
+	}
+}
+
+// Name is the object's identity, e.g. "watch#3".
+func (r *Ref) Name() string { return fmt.Sprintf("%s#%d", r.kind, r.id) }
+
+// Count reads the count (atomic_read).
+func (r *Ref) Count() int32 { return r.n.Load() }
+
+func (tr *Tracker) on() bool { return tr != nil && tr.enabled.Load() }
+
+// Get takes a reference (atomic_inc). Taking one on an object whose count
+// is zero is a use after free and is reported.
+func (r *Ref) Get() {
+	n := r.n.Add(1)
+	if !r.tr.on() {
+		return
+	}
+	if n == 1 {
+		r.tr.report(r, GetAfterFree, "get of an object whose count was zero")
+	}
+	r.tr.record(r, "get", n)
+}
+
+// TryGet takes a reference unless the count is zero (atomic_inc_not_zero,
+// igrab on a dying inode).
+func (r *Ref) TryGet() bool {
+	for {
+		n := r.n.Load()
+		if n <= 0 {
+			return false
+		}
+		if r.n.CompareAndSwap(n, n+1) {
+			if r.tr.on() {
+				r.tr.record(r, "get", n+1)
+			}
+			return true
+		}
+	}
+}
+
+// Put drops a reference (atomic_dec_and_test) and reports whether it was
+// the last one; the caller then frees the object. A put below zero is
+// reported and returns false.
+func (r *Ref) Put() bool {
+	n := r.n.Add(-1)
+	if !r.tr.on() {
+		return n == 0
+	}
+	r.tr.record(r, "put", n)
+	if n < 0 {
+		r.tr.report(r, Underflow, fmt.Sprintf("put below zero (count now %d)", n))
+		return false
+	}
+	if n == 0 {
+		r.tr.mu.Lock()
+		delete(r.tr.live, r)
+		r.tr.mu.Unlock()
+	}
+	return n == 0
+}
+
+func (tr *Tracker) record(r *Ref, op string, n int32) {
+	tr.mu.Lock()
+	if !tr.tracing {
+		tr.mu.Unlock()
+		return
+	}
+	e := Entry{Object: r.Name(), Op: op, Count: n, Func: callerFunc(2)}
+	tr.history[r] = append(tr.history[r], e)
+	sink := tr.sink
+	tr.mu.Unlock()
+	if sink != nil {
+		sink(e)
+	}
+}
+
+// Kind says what a report is about.
+type Kind int
+
+// The kinds of report.
+const (
+	GetAfterFree Kind = iota
+	Underflow
+	Leak
+)
+
+// Report is one refcount finding.
+type Report struct {
+	Kind    Kind
+	Object  string
+	Count   int32
+	Message string
+	History []Entry
+}
+
+func (r *Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "refcount: %s: %s", r.Object, r.Message)
+	if len(r.History) > 0 {
+		b.WriteString("\nhistory:")
+		for _, e := range r.History {
+			fmt.Fprintf(&b, "\n  %s", e)
+		}
+	}
+	return b.String()
+}
+
+func (tr *Tracker) report(r *Ref, k Kind, msg string) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	rep := &Report{Kind: k, Object: r.Name(), Count: r.n.Load(), Message: msg}
+	rep.History = append(rep.History, tr.history[r]...)
+	tr.reports = append(tr.reports, rep)
+}
+
+// Reports returns the get-after-free and underflow reports made so far.
+func (tr *Tracker) Reports() []*Report {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return append([]*Report(nil), tr.reports...)
+}
+
+// Live returns the names of the objects whose count has not reached zero,
+// sorted.
+func (tr *Tracker) Live() []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	out := make([]string, 0, len(tr.live))
+	for r := range tr.live {
+		out = append(out, r.Name())
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Leaks reports every object still referenced, for teardown: each with its
+// count and history. It does not change the tracker.
+func (tr *Tracker) Leaks() []*Report {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	var out []*Report
+	for r := range tr.live {
+		rep := &Report{Kind: Leak, Object: r.Name(), Count: r.n.Load(),
+			Message: fmt.Sprintf("leaked with count %d", r.n.Load())}
+		rep.History = append(rep.History, tr.history[r]...)
+		out = append(out, rep)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Object < out[j].Object })
+	return out
+}
+
+func callerFunc(skip int) string {
+	pc, _, _, ok := runtime.Caller(skip + 1)
+	if !ok {
+		return "?"
+	}
+	f := runtime.FuncForPC(pc)
+	if f == nil {
+		return "?"
+	}
+	name := f.Name()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}

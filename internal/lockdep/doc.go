@@ -1,0 +1,21 @@
+// Package lockdep is a small model of Linux's lock validator
+// (kernel/locking/lockdep.c): every lock in inosim is a Mutex with a Class,
+// and every acquisition is checked against the order seen so far.
+//
+// As in the kernel, lockdep tracks classes, not instances. The first time a
+// task holding class A takes class B, the edge A→B is recorded with the site
+// that made it. An acquisition that would close a cycle of any length in that
+// graph is reported ("possible circular locking dependency detected") even if
+// no deadlock happened; so are taking a lock of a class already held without
+// a subclass annotation ("possible recursive locking detected"), releasing a
+// lock not held ("bad unlock balance detected") and returning from a system
+// call with locks held.
+//
+// A Task is lockdep's view of the kernel's `current`: its stack of held
+// locks. Locking functions take the task explicitly (Go has no `current`).
+// A Validator owns one dependency graph and its reports; each simulated
+// kernel has its own, so tests do not see each other's edges.
+//
+// Reports are deterministic (class names, Go function names and scenario
+// sites; no addresses, no stack dumps) so they can be golden files.
+package lockdep

@@ -1,0 +1,24 @@
+package vfs
+
+import (
+	"github.com/inosim/inosim/internal/kref"
+	"github.com/inosim/inosim/internal/lockdep"
+)
+
+// File is an open file description (struct file).
+type File struct {
+	Path  Path           // holds a mount and dentry reference; zero for anon files
+	Flags int            // O_* flags given to open
+	Ops   FileOperations // nil for tmpfs files
+	// Private is the owner's data (file->private_data), e.g. an inotify device.
+	Private any
+	Count   kref.Ref // f_count
+
+	// PosLock (f_pos_lock) protects Pos.
+	PosLock lockdep.Mutex
+	Pos     int64
+}
+
+// Readable and Writable report FMODE_READ and FMODE_WRITE.
+func (f *File) Readable() bool { return f.Flags&O_ACCMODE != O_WRONLY }
+func (f *File) Writable() bool { return f.Flags&O_ACCMODE != O_RDONLY }

@@ -1,0 +1,58 @@
+package vfs
+
+import (
+	"github.com/inosim/inosim/dentry"
+	"github.com/inosim/inosim/internal/lockdep"
+)
+
+// Cred is the part of struct cred permission checks use.
+type Cred struct {
+	Uid, Gid uint32
+	Groups   []uint32
+}
+
+// Path is a (mount, dentry) pair, struct path.
+type Path struct {
+	Mnt    *Mount
+	Dentry *dentry.Dentry
+}
+
+// Context is what a system call brings into the VFS from `current`: the
+// lockdep task, the credentials and the fs_struct (root and cwd). It
+// belongs to one task and is used by one goroutine at a time.
+type Context struct {
+	Cur  *lockdep.Task
+	Cred Cred
+	Root Path // holds a mount and dentry reference
+	Pwd  Path // holds a mount and dentry reference
+}
+
+// FileOperations are a special file's operations (struct file_operations);
+// nil for a regular tmpfs file, directory or fifo.
+type FileOperations interface {
+	// Release runs at the last fput, before the file's path is put.
+	Release(cur *lockdep.Task, f *File)
+}
+
+// Open flags (asm-generic/fcntl.h, x86_64).
+const (
+	O_RDONLY    = 0x0
+	O_WRONLY    = 0x1
+	O_RDWR      = 0x2
+	O_ACCMODE   = 0x3
+	O_CREAT     = 0x40
+	O_EXCL      = 0x80
+	O_TRUNC     = 0x200
+	O_APPEND    = 0x400
+	O_NONBLOCK  = 0x800
+	O_DIRECTORY = 0x10000
+	O_NOFOLLOW  = 0x20000
+	O_CLOEXEC   = 0x80000
+)
+
+// Permission mask bits (MAY_*).
+const (
+	MAY_EXEC  = 1
+	MAY_WRITE = 2
+	MAY_READ  = 4
+)
