@@ -65,9 +65,20 @@ type Dentry struct {
 
 	// Cache.Lock (dcache_lock) protects the following fields.
 	inode    *inode.Inode
-	children map[string]*Dentry
-	mounted  int // d_mounted: mounts on this dentry
+	children map[string]*Dentry    // hashed children, by name (d_hash)
+	subdirs  map[*Dentry]struct{} // every live child, unhashed ones too (d_subdirs)
+	mounted  int                  // d_mounted: mounts on this dentry
 }
+
+// addSubdirLocked and delSubdirLocked keep d_subdirs. Precondition: dcache_lock.
+func (p *Dentry) addSubdirLocked(c *Dentry) {
+	if p.subdirs == nil {
+		p.subdirs = make(map[*Dentry]struct{})
+	}
+	p.subdirs[c] = struct{}{}
+}
+
+func (p *Dentry) delSubdirLocked(c *Dentry) { delete(p.subdirs, c) }
 
 func (dc *Dcache) alloc(name string, parent *Dentry) *Dentry {
 	d := &Dentry{ID: dc.ids.Add(1), Cache: dc, name: name, parent: parent}
@@ -100,6 +111,7 @@ func (dc *Dcache) Alloc(cur *lockdep.Task, parent *Dentry, name string) *Dentry 
 		parent.children = make(map[string]*Dentry)
 	}
 	parent.children[name] = d
+	parent.addSubdirLocked(d)
 	dc.Lock.Unlock(cur)
 	return d
 }
@@ -157,6 +169,9 @@ func Dput(cur *lockdep.Task, d *Dentry) {
 			d.DLock.Lock(cur)
 			d.flags |= DCACHE_UNHASHED
 			d.DLock.Unlock(cur)
+		}
+		if parent != d {
+			parent.delSubdirLocked(d)
 		}
 		dc.Lock.Unlock(cur)
 		dc.unlinkInode(cur, d)
@@ -243,6 +258,10 @@ func (dc *Dcache) Move(cur *lockdep.Task, d, target *Dentry) {
 	// Each child holds its parent: d takes target's reference on the new
 	// parent and target keeps d's on the old one.
 	target.parent = oldParent
+	oldParent.delSubdirLocked(d)
+	newParent.delSubdirLocked(target)
+	newParent.addSubdirLocked(d)
+	oldParent.addSubdirLocked(target)
 	if newParent.children == nil {
 		newParent.children = make(map[string]*Dentry)
 	}
@@ -270,6 +289,10 @@ func (dc *Dcache) Exchange(cur *lockdep.Task, a, b *Dentry) {
 	pa.children[a.name], pb.children[b.name] = b, a
 	a.name, b.name = b.name, a.name
 	a.parent, b.parent = pb, pa
+	pa.delSubdirLocked(a)
+	pb.delSubdirLocked(b)
+	pb.addSubdirLocked(a)
+	pa.addSubdirLocked(b)
 	for _, d := range []*Dentry{a, b} {
 		if d.parent.inode != nil && d.parent.inode.Watched() {
 			d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
@@ -337,13 +360,14 @@ func (d *Dentry) Flags(cur *lockdep.Task) uint32 {
 func (d *Dentry) IsRoot() bool { return d.parent == d }
 
 // SetChildFlagsLocked sets or clears DCACHE_INOTIFY_PARENT_WATCHED on every
-// child of every alias of ino: the body of seed 001's set_dentry_child_flags.
+// child of every alias of ino, unlinked-but-open ones included (they stay on
+// d_subdirs): the body of seed 001's set_dentry_child_flags.
 // Precondition: dcache_lock is held.
 func (dc *Dcache) SetChildFlagsLocked(cur *lockdep.Task, ino *inode.Inode, watched bool) {
 	lockdep.AssertHeld(cur, &dc.Lock)
 	for _, a := range ino.Aliases {
 		alias := a.(*Dentry)
-		for _, child := range alias.children {
+		for child := range alias.subdirs {
 			child.DLock.Lock(cur)
 			if watched {
 				child.flags |= DCACHE_INOTIFY_PARENT_WATCHED
@@ -397,7 +421,24 @@ func (d *Dentry) Children(cur *lockdep.Task) []*Dentry {
 		c.Count.Get()
 		out = append(out, c)
 	}
-	d.Cache.Lock.Unlock(cur)
+	// Sort under dcache_lock: d_move writes d_name under it.
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	d.Cache.Lock.Unlock(cur)
 	return out
+}
+
+// IsAncestor reports whether a is d or one of d's ancestors (d_ancestor /
+// is_subdir), following d_parent under dcache_lock. The answer is stable
+// only while renames are excluded (s_vfs_rename_mutex).
+func (d *Dentry) IsAncestor(cur *lockdep.Task, a *Dentry) bool {
+	d.Cache.Lock.Lock(cur)
+	defer d.Cache.Lock.Unlock(cur)
+	for p := d; ; p = p.parent {
+		if p == a {
+			return true
+		}
+		if p.parent == p || p.parent == nil {
+			return false
+		}
+	}
 }
