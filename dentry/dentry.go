@@ -65,7 +65,7 @@ type Dentry struct {
 
 	// Cache.Lock (dcache_lock) protects the following fields.
 	inode    *inode.Inode
-	children map[string]*Dentry    // hashed children, by name (d_hash)
+	children map[string]*Dentry   // hashed children, by name (d_hash)
 	subdirs  map[*Dentry]struct{} // every live child, unhashed ones too (d_subdirs)
 	mounted  int                  // d_mounted: mounts on this dentry
 }
