@@ -16,6 +16,17 @@
 // A Validator owns one dependency graph and its reports; each simulated
 // kernel has its own, so tests do not see each other's edges.
 //
+// Each problem is reported once per validator: a circular dependency once
+// per (held, new) pair of nodes, recursive locking once per node (a task
+// relocking the very lock it holds is always reported, then panics instead
+// of hanging), a bad unlock or failed AssertHeld once per lock class and Go
+// function. Lock releases may be in any order.
+//
+// Cost: an acquisition whose dependencies are all known takes a read lock on
+// the graph and records its Go caller as a program counter, with no map
+// write and no allocation; function names are resolved only when a report,
+// a new edge or a trace event needs them.
+//
 // Reports are deterministic (class names, Go function names and scenario
 // sites; no addresses, no stack dumps) so they can be golden files.
 package lockdep

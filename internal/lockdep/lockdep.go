@@ -46,6 +46,9 @@ type key struct {
 }
 
 func (k key) String() string {
+	if k.class == nil {
+		return "(uninitialised)"
+	}
 	if k.sub == 0 {
 		return k.class.name
 	}
@@ -80,25 +83,40 @@ type edge struct {
 	held     Site // where `from` was taken at that time
 }
 
+// siteKey identifies a report site for deduplication: a lock node and the
+// Go function that misused it.
+type siteKey struct {
+	k  key
+	fn string
+}
+
 // Validator holds one dependency graph and the reports made against it.
 type Validator struct {
 	enabled atomic.Bool
+	trace   atomic.Pointer[tracer]
+	traceMu sync.Mutex // serialises calls of the trace function
 
-	// mu protects the following fields.
-	mu       sync.Mutex
-	edges    map[[2]key]*edge
-	after    map[key][]key
-	reported map[[2]key]bool
-	reports  []*Report
-	trace    func(TraceEvent)
+	// mu protects the following fields. Acquisitions whose edges are all
+	// known only read-lock it.
+	mu        sync.RWMutex
+	edges     map[[2]key]*edge
+	after     map[key][]key
+	reported  map[[2]key]bool // circular: pairs already reported
+	recursive map[key]bool    // recursive: nodes already reported
+	misuse    map[siteKey]bool
+	reports   []*Report
 }
+
+type tracer struct{ fn func(TraceEvent) }
 
 // NewValidator returns an enabled validator with an empty graph.
 func NewValidator() *Validator {
 	v := &Validator{
-		edges:    make(map[[2]key]*edge),
-		after:    make(map[key][]key),
-		reported: make(map[[2]key]bool),
+		edges:     make(map[[2]key]*edge),
+		after:     make(map[key][]key),
+		reported:  make(map[[2]key]bool),
+		recursive: make(map[key]bool),
+		misuse:    make(map[siteKey]bool),
 	}
 	v.enabled.Store(true)
 	return v
@@ -125,17 +143,21 @@ func (e TraceEvent) String() string {
 }
 
 // SetTrace installs fn to be called on every checked lock and unlock (nil:
-// no tracing). Tracing needs checking enabled.
+// no tracing). Tracing needs checking enabled. Calls of fn are serialised
+// (never two at once), in the order the operations happened; fn must not
+// lock or unlock a Mutex of this validator.
 func (v *Validator) SetTrace(fn func(TraceEvent)) {
-	v.mu.Lock()
-	v.trace = fn
-	v.mu.Unlock()
+	if fn == nil {
+		v.trace.Store(nil)
+		return
+	}
+	v.trace.Store(&tracer{fn: fn})
 }
 
 // Reports returns the reports made so far, oldest first.
 func (v *Validator) Reports() []*Report {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.mu.RLock()
+	defer v.mu.RUnlock()
 	return append([]*Report(nil), v.reports...)
 }
 
@@ -147,8 +169,8 @@ type Edge struct {
 
 // Edges returns the dependency graph, sorted, for documentation checks.
 func (v *Validator) Edges() []Edge {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.mu.RLock()
+	defer v.mu.RUnlock()
 	out := make([]Edge, 0, len(v.edges))
 	for _, e := range v.edges {
 		out = append(out, Edge{From: e.from.String(), To: e.to.String(), Site: e.site})
@@ -162,8 +184,22 @@ func (v *Validator) Edges() []Edge {
 	return out
 }
 
+// addReport appends r. Caller must hold v.mu.
 func (v *Validator) addReport(r *Report) {
 	v.reports = append(v.reports, r)
+}
+
+// addMisuse appends r unless a report of the same kind was already made
+// for the same lock node from the same Go function.
+func (v *Validator) addMisuse(r *Report, k key) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	sk := siteKey{k, r.Site.Func}
+	if v.misuse[sk] {
+		return
+	}
+	v.misuse[sk] = true
+	v.addReport(r)
 }
 
 // Task is lockdep's view of one task: the locks it holds, in order.
@@ -175,10 +211,14 @@ type Task struct {
 	held  []held
 }
 
+// held is one entry of a task's held-lock stack. The Go caller is kept as a
+// program counter and named only when a report, edge or trace needs it, so
+// that an acquisition allocates nothing.
 type held struct {
-	m    *Mutex
-	k    key
-	site Site
+	m     *Mutex
+	k     key
+	pc    uintptr
+	where string
 }
 
 // NewTask returns a task with no locks held.
@@ -208,47 +248,71 @@ func (t *Task) Held() []string {
 
 func (t *Task) checking() bool { return t != nil && t.v.enabled.Load() }
 
-func (t *Task) site(skip int) Site {
-	return Site{Task: t.name, Where: t.where, Func: callerFunc(skip + 1)}
+// siteAt is the site of a Go call at pc made by t now.
+func (t *Task) siteAt(pc uintptr) Site {
+	return Site{Task: t.name, Where: t.where, Func: funcName(pc)}
 }
 
-// callerFunc names the Go function skip frames above its caller, trimmed
-// to package.Function so reports do not depend on the module path.
-func callerFunc(skip int) string {
-	pc, _, _, ok := runtime.Caller(skip + 1)
-	if !ok {
+func (t *Task) heldSite(h *held) Site {
+	return Site{Task: t.name, Where: h.where, Func: funcName(h.pc)}
+}
+
+// callerPC returns the program counter of a Go call: with skip 0, of the
+// call of the function that calls callerPC, in that function's caller; each
+// further skip goes one frame up. Inlined frames count, as in
+// runtime.Callers.
+func callerPC(skip int) uintptr {
+	var pcs [1]uintptr
+	if runtime.Callers(skip+3, pcs[:]) == 0 {
+		return 0
+	}
+	return pcs[0]
+}
+
+// funcNames caches funcName: uintptr -> string.
+var funcNames sync.Map
+
+// funcName names the Go function of a pc from callerPC, trimmed to
+// package.Function so reports do not depend on the module path.
+func funcName(pc uintptr) string {
+	if pc == 0 {
 		return "?"
 	}
-	f := runtime.FuncForPC(pc)
-	if f == nil {
-		return "?"
+	if s, ok := funcNames.Load(pc); ok {
+		return s.(string)
 	}
-	name := f.Name()
+	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
+	name := f.Function
+	if name == "" {
+		name = "?"
+	}
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
+	funcNames.Store(pc, name)
 	return name
 }
 
 // CheckNoneHeld is called when a system call returns to user space. Locks
 // still held are reported ("lock held when returning to user space!") and
-// released so one bug does not hang the rest of a test.
+// released, innermost first, so one bug does not hang the rest of a test.
 func (t *Task) CheckNoneHeld() {
 	if !t.checking() || len(t.held) == 0 {
 		return
 	}
-	r := &Report{Kind: HeldAtReturn, Task: t.name, Where: t.where}
-	for _, h := range t.held {
-		r.Held = append(r.Held, HeldLock{Lock: h.m.lockName(h.k), Site: h.site})
-	}
-	r.Title = "lock held when returning to user space!"
+	pc := callerPC(0)
+	r := &Report{Kind: HeldAtReturn, Title: "lock held when returning to user space!", Task: t.name,
+		Where: t.where, Site: t.siteAt(pc), Held: t.heldLocks()}
 	t.v.mu.Lock()
 	t.v.addReport(r)
 	t.v.mu.Unlock()
 	for i := len(t.held) - 1; i >= 0; i-- {
-		t.held[i].m.mu.Unlock()
+		h := t.held[i]
+		t.v.emit(t, "unlock", &h, i+1, pc)
+		t.held[i] = held{}
+		t.held = t.held[:i]
+		h.m.mu.Unlock()
 	}
-	t.held = t.held[:0]
 }
 
 // Mutex is a checked lock: a sync.Mutex with a class and an instance id.
@@ -275,9 +339,12 @@ func (m *Mutex) lockName(k key) string { return fmt.Sprintf("%s#%d", k, m.id) }
 func (m *Mutex) Lock(cur *Task) { m.lock(cur, 0) }
 
 // LockNested takes the lock with a subclass, for nesting two locks of one
-// class in a fixed order (mutex_lock_nested, e.g. I_MUTEX_PARENT).
+// class in a fixed order (mutex_lock_nested, e.g. I_MUTEX_PARENT). Two
+// locks of one class with different subclasses are distinct nodes of the
+// graph; the same class and subclass twice is recursive locking.
 func (m *Mutex) LockNested(cur *Task, subclass int) { m.lock(cur, subclass) }
 
+// lock is called only by Lock and LockNested: the pc recorded is their caller's.
 func (m *Mutex) lock(cur *Task, sub int) {
 	if !cur.checking() {
 		m.mu.Lock()
@@ -287,34 +354,40 @@ func (m *Mutex) lock(cur *Task, sub int) {
 		panic("lockdep: lock used before Init")
 	}
 	k := key{m.class, sub}
-	site := cur.site(2)
-	cur.v.validate(cur, m, k, site)
+	pc := callerPC(1)
+	cur.v.validate(cur, m, k, pc)
 	m.mu.Lock()
-	cur.held = append(cur.held, held{m: m, k: k, site: site})
-	cur.v.emit(cur, "lock", m.lockName(k), len(cur.held), site.Func)
+	cur.held = append(cur.held, held{m: m, k: k, pc: pc, where: cur.where})
+	cur.v.emit(cur, "lock", &cur.held[len(cur.held)-1], len(cur.held), pc)
 }
 
-// Unlock releases the lock as cur (mutex_unlock).
+// Unlock releases the lock as cur (mutex_unlock). Locks may be released in
+// any order. Releasing a lock cur does not hold is reported and otherwise
+// ignored: the lock is left as it is.
 func (m *Mutex) Unlock(cur *Task) {
 	if !cur.checking() {
 		m.mu.Unlock()
 		return
 	}
 	for i := len(cur.held) - 1; i >= 0; i-- {
-		if cur.held[i].m == m {
-			h := cur.held[i]
-			cur.v.emit(cur, "unlock", m.lockName(h.k), len(cur.held), callerFunc(1))
-			cur.held = append(cur.held[:i], cur.held[i+1:]...)
-			m.mu.Unlock()
-			return
+		if cur.held[i].m != m {
+			continue
 		}
+		if cur.v.trace.Load() != nil {
+			h := cur.held[i]
+			cur.v.emit(cur, "unlock", &h, len(cur.held), callerPC(0))
+		}
+		n := copy(cur.held[i:], cur.held[i+1:])
+		cur.held[i+n] = held{} // drop the stale reference for the GC
+		cur.held = cur.held[:i+n]
+		m.mu.Unlock()
+		return
 	}
+	pc := callerPC(0)
+	k := key{m.class, 0}
 	r := &Report{Kind: BadUnlock, Title: "bad unlock balance detected!", Task: cur.name, Where: cur.where,
-		Lock: m.lockName(key{m.class, 0}), Site: cur.site(1)}
-	r.Held = cur.heldLocks()
-	cur.v.mu.Lock()
-	cur.v.addReport(r)
-	cur.v.mu.Unlock()
+		Lock: m.lockName(k), Site: cur.siteAt(pc), Held: cur.heldLocks()}
+	cur.v.addMisuse(r, k)
 }
 
 // AssertHeld reports unless cur holds m: the kernel's lockdep_assert_held,
@@ -323,70 +396,116 @@ func AssertHeld(cur *Task, m *Mutex) {
 	if !cur.checking() {
 		return
 	}
-	for _, h := range cur.held {
-		if h.m == m {
+	for i := range cur.held {
+		if cur.held[i].m == m {
 			return
 		}
 	}
+	pc := callerPC(0)
+	k := key{m.class, 0}
 	r := &Report{Kind: NotHeld, Title: "lockdep_assert_held() failed", Task: cur.name, Where: cur.where,
-		Lock: m.lockName(key{m.class, 0}), Site: cur.site(1)}
-	r.Held = cur.heldLocks()
-	cur.v.mu.Lock()
-	cur.v.addReport(r)
-	cur.v.mu.Unlock()
+		Lock: m.lockName(k), Site: cur.siteAt(pc), Held: cur.heldLocks()}
+	// BadUnlock and NotHeld share the dedup map; keep them apart.
+	cur.v.addMisuse(r, key{m.class, -1})
 }
 
 func (t *Task) heldLocks() []HeldLock {
 	out := make([]HeldLock, len(t.held))
-	for i, h := range t.held {
-		out[i] = HeldLock{Lock: h.m.lockName(h.k), Site: h.site}
+	for i := range t.held {
+		h := &t.held[i]
+		out[i] = HeldLock{Lock: h.m.lockName(h.k), Site: t.heldSite(h)}
 	}
 	return out
 }
 
-func (v *Validator) emit(t *Task, op, lock string, depth int, fn string) {
-	v.mu.Lock()
-	tr := v.trace
-	v.mu.Unlock()
-	if tr != nil {
-		tr(TraceEvent{Op: op, Lock: lock, Depth: depth, Task: t.name, Func: fn})
+// emit sends one trace event if tracing is on. h is the lock's held entry.
+func (v *Validator) emit(t *Task, op string, h *held, depth int, pc uintptr) {
+	tr := v.trace.Load()
+	if tr == nil {
+		return
 	}
+	ev := TraceEvent{Op: op, Lock: h.m.lockName(h.k), Depth: depth, Task: t.name, Func: funcName(pc)}
+	v.traceMu.Lock()
+	defer v.traceMu.Unlock()
+	tr.fn(ev)
 }
 
-// validate checks taking m (as node k) with t's locks held, before the task
-// blocks on it: lockdep's __lock_acquire / validate_chain.
-func (v *Validator) validate(t *Task, m *Mutex, k key, site Site) {
-	for _, h := range t.held {
-		if h.m == m || h.k == k {
-			r := &Report{Kind: Recursive, Title: "possible recursive locking detected", Task: t.name,
-				Where: t.where, Lock: m.lockName(k), Site: site, Held: t.heldLocks()}
+// validate checks taking m (as node k) from the Go call at pc with t's
+// locks held, before the task blocks on it: lockdep's __lock_acquire /
+// validate_chain. Known edges are only read: no map write, no allocation.
+func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr) {
+	if len(t.held) == 0 {
+		return
+	}
+	for i := range t.held {
+		if t.held[i].m == m {
+			// Taking it would hang the test forever: report, then stop here.
+			r := v.recursiveReport(t, m, k, pc)
 			v.mu.Lock()
 			v.addReport(r)
 			v.mu.Unlock()
-			if h.m == m {
-				// Taking it would hang the test forever: stop here.
-				panic(r.String())
+			panic(r.String())
+		}
+	}
+	for i := range t.held {
+		if t.held[i].k == k {
+			r := v.recursiveReport(t, m, k, pc)
+			v.mu.Lock()
+			if !v.recursive[k] {
+				v.recursive[k] = true
+				v.addReport(r)
 			}
+			v.mu.Unlock()
 			return
 		}
 	}
+
+	v.mu.RLock()
+	known := true
+	for i := range t.held {
+		if _, ok := v.edges[[2]key{t.held[i].k, k}]; !ok {
+			known = false
+			break
+		}
+	}
+	v.mu.RUnlock()
+	if known {
+		return
+	}
+
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	for _, h := range t.held {
+	var site Site
+	haveSite, reported := false, false
+	// Innermost first, as the kernel checks the previous lock first: one
+	// acquisition makes at most one circular report.
+	for i := len(t.held) - 1; i >= 0; i-- {
+		h := &t.held[i]
 		pair := [2]key{h.k, k}
-		if _, ok := v.edges[pair]; ok {
+		if _, ok := v.edges[pair]; ok || v.reported[pair] {
 			continue
 		}
+		if !haveSite {
+			site, haveSite = t.siteAt(pc), true
+		}
 		if path := v.pathLocked(k, h.k); path != nil {
-			if !v.reported[pair] {
-				v.reported[pair] = true
+			// Do not record the edge that closes the cycle; remember the
+			// pair so that it is neither searched nor reported again.
+			v.reported[pair] = true
+			if !reported {
+				reported = true
 				v.addReport(v.circularLocked(t, m, k, site, h, path))
 			}
-			continue // do not record the edge that closes the cycle
+			continue
 		}
-		v.edges[pair] = &edge{from: h.k, to: k, site: site, held: h.site}
+		v.edges[pair] = &edge{from: h.k, to: k, site: site, held: t.heldSite(h)}
 		v.after[h.k] = append(v.after[h.k], k)
 	}
+}
+
+func (v *Validator) recursiveReport(t *Task, m *Mutex, k key, pc uintptr) *Report {
+	return &Report{Kind: Recursive, Title: "possible recursive locking detected", Task: t.name,
+		Where: t.where, Lock: m.lockName(k), Site: t.siteAt(pc), Held: t.heldLocks()}
 }
 
 // pathLocked returns the edges of a path from a to b, or nil (BFS, so the
@@ -418,7 +537,7 @@ func (v *Validator) pathLocked(a, b key) []*edge {
 	return nil
 }
 
-func (v *Validator) circularLocked(t *Task, m *Mutex, k key, site Site, h held, path []*edge) *Report {
+func (v *Validator) circularLocked(t *Task, m *Mutex, k key, site Site, h *held, path []*edge) *Report {
 	r := &Report{
 		Kind:      Circular,
 		Title:     "possible circular locking dependency detected",
@@ -426,7 +545,7 @@ func (v *Validator) circularLocked(t *Task, m *Mutex, k key, site Site, h held, 
 		Where:     t.where,
 		Lock:      m.lockName(k),
 		Site:      site,
-		HeldLock:  HeldLock{Lock: h.m.lockName(h.k), Site: h.site},
+		HeldLock:  HeldLock{Lock: h.m.lockName(h.k), Site: t.heldSite(h)},
 		Held:      t.heldLocks(),
 		NewClass:  k.String(),
 		HeldClass: h.k.String(),

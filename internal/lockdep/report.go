@@ -17,6 +17,22 @@ const (
 	NotHeld                  // AssertHeld on a lock not held
 )
 
+var kindNames = [...]string{
+	Circular:     "Circular",
+	Recursive:    "Recursive",
+	BadUnlock:    "BadUnlock",
+	HeldAtReturn: "HeldAtReturn",
+	NotHeld:      "NotHeld",
+}
+
+// String names the kind ("Circular").
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
 // HeldLock is one lock a task held, with where it took it.
 type HeldLock struct {
 	Lock string
