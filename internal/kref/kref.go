@@ -12,12 +12,14 @@ import (
 // Tracker follows the live refcounted objects of one simulated kernel.
 type Tracker struct {
 	enabled atomic.Bool
+	tracing atomic.Bool
+
+	sinkMu sync.Mutex // serialises recording with tracing on, and sink calls
 
 	// mu protects the following fields.
 	mu      sync.Mutex
 	live    map[*Ref]struct{}
 	history map[*Ref][]Entry // only while tracing
-	tracing bool
 	sink    func(Entry)
 	reports []*Report
 }
@@ -34,21 +36,24 @@ func NewTracker() *Tracker {
 func (tr *Tracker) SetEnabled(on bool) { tr.enabled.Store(on) }
 
 // SetTracing turns on per-object get/put histories (shown in reports) and,
-// with a non-nil sink, streams every entry to it (--trace=refs).
+// with a non-nil sink, streams every entry to it (--trace=refs). Histories
+// are kept, also of freed objects (a later get after free shows who freed
+// it), until the tracker is dropped. Calls of sink are serialised, in the
+// order of the histories; sink must not take or drop references.
 func (tr *Tracker) SetTracing(on bool, sink func(Entry)) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	tr.tracing = on
 	tr.sink = sink
 	if on && tr.history == nil {
 		tr.history = make(map[*Ref][]Entry)
 	}
+	tr.tracing.Store(on)
 }
 
 // Entry is one operation on a count.
 type Entry struct {
 	Object string // "inode#12"
-	Op     string // "init", "get", "put", "free"
+	Op     string // "init", "get", "put"
 	Count  int32  // the count after the operation
 	Func   string // the Go function that did it
 }
@@ -66,14 +71,16 @@ type Ref struct {
 }
 
 // Init sets the object's identity and its initial count (usually 1, the
-// creator's reference), and registers it as live.
+// creator's reference), and registers it as live if the count is positive.
 func (r *Ref) Init(tr *Tracker, kind string, id uint64, n int32) {
 	r.tr, r.kind, r.id = tr, kind, id
 	r.n.Store(n)
 	if tr.on() {
-		tr.mu.Lock()
-		tr.live[r] = struct{}{}
-		tr.mu.Unlock()
+		if n > 0 {
+			tr.mu.Lock()
+			tr.live[r] = struct{}{}
+			tr.mu.Unlock()
+		}
 		tr.record(r, "init", n)
 	}
 }
@@ -87,20 +94,23 @@ func (r *Ref) Count() int32 { return r.n.Load() }
 func (tr *Tracker) on() bool { return tr != nil && tr.enabled.Load() }
 
 // Get takes a reference (atomic_inc). Taking one on an object whose count
-// is zero is a use after free and is reported.
+// is zero (or below) is a use after free and is reported.
 func (r *Ref) Get() {
 	n := r.n.Add(1)
 	if !r.tr.on() {
 		return
 	}
-	if n == 1 {
-		r.tr.report(r, GetAfterFree, "get of an object whose count was zero")
-	}
 	r.tr.record(r, "get", n)
+	if n == 1 {
+		r.tr.report(r, GetAfterFree, n, "get of an object whose count was zero")
+	} else if n < 1 {
+		r.tr.report(r, GetAfterFree, n, fmt.Sprintf("get of an object whose count was %d", n-1))
+	}
 }
 
 // TryGet takes a reference unless the count is zero (atomic_inc_not_zero,
-// igrab on a dying inode).
+// igrab on a dying inode). A refused TryGet is not an error: nothing is
+// reported.
 func (r *Ref) TryGet() bool {
 	for {
 		n := r.n.Load()
@@ -126,7 +136,7 @@ func (r *Ref) Put() bool {
 	}
 	r.tr.record(r, "put", n)
 	if n < 0 {
-		r.tr.report(r, Underflow, fmt.Sprintf("put below zero (count now %d)", n))
+		r.tr.report(r, Underflow, n, fmt.Sprintf("put below zero (count now %d)", n))
 		return false
 	}
 	if n == 0 {
@@ -137,13 +147,16 @@ func (r *Ref) Put() bool {
 	return n == 0
 }
 
+// record adds an entry to r's history if tracing is on. It is called only
+// by Init, Get, TryGet and Put: the function named is their caller.
 func (tr *Tracker) record(r *Ref, op string, n int32) {
-	tr.mu.Lock()
-	if !tr.tracing {
-		tr.mu.Unlock()
+	if !tr.tracing.Load() {
 		return
 	}
-	e := Entry{Object: r.Name(), Op: op, Count: n, Func: callerFunc(2)}
+	e := Entry{Object: r.Name(), Op: op, Count: n, Func: callerFunc(1)}
+	tr.sinkMu.Lock()
+	defer tr.sinkMu.Unlock()
+	tr.mu.Lock()
 	tr.history[r] = append(tr.history[r], e)
 	sink := tr.sink
 	tr.mu.Unlock()
@@ -161,6 +174,16 @@ const (
 	Underflow
 	Leak
 )
+
+var kindNames = [...]string{GetAfterFree: "GetAfterFree", Underflow: "Underflow", Leak: "Leak"}
+
+// String names the kind ("Underflow").
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
 
 // Report is one refcount finding.
 type Report struct {
@@ -183,10 +206,10 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-func (tr *Tracker) report(r *Ref, k Kind, msg string) {
+func (tr *Tracker) report(r *Ref, k Kind, n int32, msg string) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	rep := &Report{Kind: k, Object: r.Name(), Count: r.n.Load(), Message: msg}
+	rep := &Report{Kind: k, Object: r.Name(), Count: n, Message: msg}
 	rep.History = append(rep.History, tr.history[r]...)
 	tr.reports = append(tr.reports, rep)
 }
@@ -218,8 +241,9 @@ func (tr *Tracker) Leaks() []*Report {
 	defer tr.mu.Unlock()
 	var out []*Report
 	for r := range tr.live {
-		rep := &Report{Kind: Leak, Object: r.Name(), Count: r.n.Load(),
-			Message: fmt.Sprintf("leaked with count %d", r.n.Load())}
+		n := r.n.Load()
+		rep := &Report{Kind: Leak, Object: r.Name(), Count: n,
+			Message: fmt.Sprintf("leaked with count %d", n)}
 		rep.History = append(rep.History, tr.history[r]...)
 		out = append(out, rep)
 	}
@@ -227,16 +251,20 @@ func (tr *Tracker) Leaks() []*Report {
 	return out
 }
 
+// callerFunc names the Go function that made a call: with skip 0, the
+// caller of the function calling callerFunc; each further skip goes one
+// frame up. It is trimmed to package.Function so histories do not depend
+// on the module path.
 func callerFunc(skip int) string {
-	pc, _, _, ok := runtime.Caller(skip + 1)
-	if !ok {
+	var pcs [1]uintptr
+	if runtime.Callers(skip+3, pcs[:]) == 0 {
 		return "?"
 	}
-	f := runtime.FuncForPC(pc)
-	if f == nil {
+	f, _ := runtime.CallersFrames(pcs[:]).Next()
+	name := f.Function
+	if name == "" {
 		return "?"
 	}
-	name := f.Name()
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
