@@ -1,0 +1,263 @@
+package scenario
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/inosim/inosim/uapi"
+)
+
+// Pos is a place in a scenario file: 1-based line and 1-based byte column.
+type Pos struct {
+	Line, Col int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// File is a parsed scenario. Lines holds every line of the source, in order,
+// so that a transcript can keep comments, blank lines and headers where they
+// were; Commands holds the commands alone, in order (Commands[i].Index == i).
+type File struct {
+	Name string
+	// Personality is the kernel the scenario asks for: "linux" (the
+	// default when the file has no personality line), "linux-2.6.13",
+	// "linux-2.6.18" or "illumos".
+	Personality string
+	Lines       []Line
+	Commands    []*Command
+}
+
+// LineKind says what a Line is.
+type LineKind int
+
+const (
+	BlankLine       LineKind = iota // empty or white space only
+	CommentLine                     // '#' is the first non-blank character, at any indentation
+	PersonalityLine                 // personality NAME
+	SysctlLine                      // sysctl KEY=VALUE
+	CommandLine                     // a command; Line.Cmd is it
+	ResultLine                      // an indented result line; Line.Cmd is the command above
+)
+
+var lineKindNames = [...]string{"blank", "comment", "personality", "sysctl", "command", "result"}
+
+func (k LineKind) String() string {
+	if int(k) < len(lineKindNames) {
+		return lineKindNames[k]
+	}
+	return "LineKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Line is one source line.
+type Line struct {
+	Num  int    // 1-based line number
+	Text string // as written, without the line ending
+	Kind LineKind
+
+	// Personality is the NAME of a PersonalityLine.
+	Personality string
+	// Key and Value are a SysctlLine's setting: Key is one of the Sysctl*
+	// constants, Value is non-negative and fits an int32.
+	Key   string
+	Value int64
+
+	// Cmd is the command of a CommandLine, or, for a ResultLine, the
+	// command the result belongs to.
+	Cmd *Command
+}
+
+// Personalities the simulator knows, in the order of the spec.
+var Personalities = []string{"linux", "linux-2.6.13", "linux-2.6.18", "illumos"}
+
+// Keys of the sysctl header (the files of /proc/sys/fs/inotify/).
+const (
+	SysctlMaxQueuedEvents  = "max_queued_events"
+	SysctlMaxUserWatches   = "max_user_watches"
+	SysctlMaxUserInstances = "max_user_instances"
+)
+
+// Ops: the command names, the values of Command.Op.
+const (
+	OpMkdir           = "mkdir"
+	OpRmdir           = "rmdir"
+	OpOpen            = "open"
+	OpCreat           = "creat"
+	OpWrite           = "write"
+	OpRead            = "read"
+	OpLseek           = "lseek"
+	OpClose           = "close"
+	OpCd              = "cd"
+	OpTruncate        = "truncate"
+	OpFtruncate       = "ftruncate"
+	OpChmod           = "chmod"
+	OpFchmod          = "fchmod"
+	OpChown           = "chown"
+	OpUtimes          = "utimes"
+	OpLink            = "link"
+	OpSymlink         = "symlink"
+	OpMkfifo          = "mkfifo"
+	OpUnlink          = "unlink"
+	OpRename          = "rename"
+	OpReaddir         = "readdir"
+	OpMount           = "mount"
+	OpUmount          = "umount"
+	OpAs              = "as"
+	OpInotifyInit     = "inotify_init"
+	OpInotifyAddWatch = "inotify_add_watch"
+	OpInotifyRmWatch  = "inotify_rm_watch"
+	OpFionread        = "fionread"
+	OpSetnextwd       = "setnextwd"
+)
+
+// Flag values, as on x86_64 (and arm64, except where noted by the kernel).
+const (
+	O_RDONLY    = 0x0
+	O_WRONLY    = 0x1
+	O_RDWR      = 0x2
+	O_CREAT     = 0x40
+	O_EXCL      = 0x80
+	O_TRUNC     = 0x200
+	O_APPEND    = 0x400
+	O_NONBLOCK  = 0x800
+	O_DIRECTORY = 0x10000
+	O_NOFOLLOW  = 0x20000
+	O_CLOEXEC   = 0x80000
+
+	RENAME_NOREPLACE = 1 // renameat2
+	RENAME_EXCHANGE  = 2
+
+	MNT_DETACH = 2 // umount2
+)
+
+// Times selects the timestamps utimes sets.
+type Times int
+
+const (
+	TimeAtime Times = 1 << iota // atime → IN_ACCESS
+	TimeMtime                   // mtime → IN_MODIFY
+	TimeBoth  = TimeAtime | TimeMtime
+)
+
+// Ref is an fd or wd operand: a bound name, or a literal integer when Name
+// is "". What a name stands for is the interpreter's business (the fd or wd
+// of its latest binding, or -1 when that binding failed or the fd was
+// closed).
+type Ref struct {
+	Name string
+	Num  int32
+}
+
+// String gives the operand as written.
+func (r Ref) String() string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return strconv.Itoa(int(r.Num))
+}
+
+// Result is an expectation written "=> RESULT": ok (Errno "" and !HasValue),
+// an errno name, or a number (fionread only).
+type Result struct {
+	Pos      Pos
+	Errno    string
+	Value    int64
+	HasValue bool
+}
+
+// EventLine is an expected event, a result line under read:
+// "WD MASK [cookie=LABEL] [NAME]".
+type EventLine struct {
+	Pos    Pos
+	Wd     Ref       // a wd name bound earlier in the file, or a number (-1 for an overflow)
+	Mask   uapi.Mask // as written; IN_CLOSE etc. already expanded
+	Cookie string    // LABEL without "cookie=", "" when the event has no cookie
+	Name   string    // "" when the event has no name
+}
+
+// Command is one call. The interpreter switches on Op; which of the typed
+// operand fields an op uses:
+//
+//	mkdir PATH [MODE]               Path, Mode (default 0755)
+//	rmdir PATH                      Path
+//	F = open PATH FLAGS [MODE]      Path, Flags (O_*), Mode (default 0644)
+//	creat PATH [MODE]               Path, Mode (default 0644)
+//	write F DATA                    FD, Data
+//	read F N | read I [BUFSIZE]     FD, N and HasN (N ≥ 0); Events
+//	lseek F OFFSET                  FD, N (SEEK_SET offset, may be negative)
+//	close F                         FD
+//	cd PATH                         Path
+//	truncate PATH LEN               Path, N (may be negative)
+//	ftruncate F LEN                 FD, N (may be negative)
+//	chmod PATH MODE                 Path, Mode
+//	fchmod F MODE                   FD, Mode
+//	chown PATH UID:GID              Path, UID, GID (-1 reads as 0xffffffff, "unchanged")
+//	utimes PATH [both|atime|mtime]  Path, Times (default TimeBoth)
+//	link OLD NEW                    Path (OLD), NewPath (NEW)
+//	symlink TARGET PATH             Target, Path
+//	mkfifo PATH [MODE]              Path, Mode (default 0644)
+//	unlink PATH                     Path
+//	rename OLD NEW [noreplace|exchange]  Path, NewPath, Flags (RENAME_*)
+//	readdir PATH                    Path
+//	mount tmpfs PATH                FSType ("tmpfs"), Path
+//	umount [-l] PATH                Path, Flags (MNT_DETACH with -l)
+//	as UID[:GID]                    UID, GID (GID defaults to UID)
+//	I = inotify_init [FLAGS]        Flags (IN_NONBLOCK|IN_CLOEXEC or a number)
+//	W = inotify_add_watch I PATH MASK  FD, Path, Mask
+//	inotify_rm_watch I W            FD, WD
+//	fionread I => N                 FD
+//	setnextwd I N                   FD, N
+//
+// Modes are octal as written ("644" is 0644), kept whole: masking to 07777
+// is the kernel's job.
+type Command struct {
+	Index int    // position in File.Commands
+	Pos   Pos    // the first token of the line (the binding name, if any)
+	Bind  string // NAME of "NAME = ...", or ""
+	Op    string // one of the Op* constants
+	// Args are the operand values as written (unquoted), for messages.
+	Args []string
+
+	Path    string
+	NewPath string
+	Target  string
+	FSType  string
+	Data    string
+	FD      Ref
+	WD      Ref
+	Mode    uint32
+	Flags   uint32
+	Mask    uapi.Mask
+	N       int64
+	HasN    bool
+	UID     uint32
+	GID     uint32
+	Times   Times
+
+	// Expect is the "=> RESULT" of the file, nil when none was written (the
+	// command is expected to succeed).
+	Expect *Result
+	// Events are the expected events: the result lines under a read.
+	Events []EventLine
+	// Comment is the command line's trailing comment ("# ..."), and Gap
+	// the white space written before it.
+	Comment, Gap string
+
+	toks []token // Bind, "=", Op and operands: what the printer re-prints
+}
+
+// String gives the command canonically, without its result or comment.
+func (c *Command) String() string {
+	var b strings.Builder
+	for i, t := range c.toks {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if i == 1 && c.Bind != "" {
+			b.WriteByte('=')
+			continue
+		}
+		b.WriteString(Quote(t.text))
+	}
+	return b.String()
+}
