@@ -463,7 +463,8 @@ func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr) {
 	v.mu.RLock()
 	known := true
 	for i := range t.held {
-		if _, ok := v.edges[[2]key{t.held[i].k, k}]; !ok {
+		pair := [2]key{t.held[i].k, k}
+		if _, ok := v.edges[pair]; !ok && !v.reported[pair] {
 			known = false
 			break
 		}
