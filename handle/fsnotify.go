@@ -1,0 +1,167 @@
+package handle
+
+import (
+	"github.com/inosim/inosim/dentry"
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/uapi"
+)
+
+// Fsnotify turns the VFS's fsnotify hooks into inotify events: the one home
+// of "which event for which hook" (include/linux/fsnotify.h; today's rules,
+// with the personality's switches for the seeds). It satisfies vfs.Notifier.
+//
+// Events that name a child go to the parent first, then to the child's own
+// watches (fsnotify_handle_event: parent mark, then inode mark). IN_ISDIR is
+// added for directories except on IN_DELETE_SELF and IN_MOVE_SELF
+// (inotify_handle_inode_event strips it there).
+type Fsnotify struct{ Env *Env }
+
+func isdir(ino *inode.Inode) uapi.Mask {
+	if ino != nil && ino.IsDir() {
+		return uapi.IN_ISDIR
+	}
+	return 0
+}
+
+// dirent queues mask on dir, named after d (fsnotify_dirent / fsnotify_name).
+func (n Fsnotify) dirent(cur *lockdep.Task, dir *inode.Inode, d *dentry.Dentry, mask uapi.Mask, cookie uint32) {
+	n.Env.InodeQueueEvent(cur, dir, mask, cookie, d.Name(cur), false)
+}
+
+// FsnotifyCreate is fsnotify_create: IN_CREATE on the directory.
+func (n Fsnotify) FsnotifyCreate(cur *lockdep.Task, dir *inode.Inode, d *dentry.Dentry) {
+	n.dirent(cur, dir, d, uapi.IN_CREATE, 0)
+}
+
+// FsnotifyMkdir is fsnotify_mkdir: IN_CREATE|IN_ISDIR on the directory.
+func (n Fsnotify) FsnotifyMkdir(cur *lockdep.Task, dir *inode.Inode, d *dentry.Dentry) {
+	n.dirent(cur, dir, d, uapi.IN_CREATE|uapi.IN_ISDIR, 0)
+}
+
+// FsnotifyLink is fsnotify_link: the link count change, then IN_CREATE.
+func (n Fsnotify) FsnotifyLink(cur *lockdep.Task, dir, ino *inode.Inode, newD *dentry.Dentry) {
+	n.FsnotifyLinkCount(cur, ino)
+	n.dirent(cur, dir, newD, uapi.IN_CREATE, 0)
+}
+
+// FsnotifyLinkCount is fsnotify_link_count: IN_ATTRIB on the inode itself
+// (2.6.25+; nothing in the seeds).
+func (n Fsnotify) FsnotifyLinkCount(cur *lockdep.Task, ino *inode.Inode) {
+	if n.Env.P.LinkCountAttrib {
+		n.Env.InodeQueueEvent(cur, ino, uapi.IN_ATTRIB|isdir(ino), 0, "", false)
+	}
+}
+
+// FsnotifyInodeRemove is fsnotify_inoderemove: IN_DELETE_SELF, then the
+// watches go with IN_IGNORED (inotify_inode_is_dead).
+func (n Fsnotify) FsnotifyInodeRemove(cur *lockdep.Task, ino *inode.Inode) {
+	n.Env.InodeQueueEvent(cur, ino, uapi.IN_DELETE_SELF, 0, "", false)
+	n.Env.InodeIsDead(cur, ino)
+}
+
+// FsnotifyDelete is fsnotify_delete (fsnotify_nameremove in the seeds):
+// IN_DELETE on the directory, after the name is gone.
+func (n Fsnotify) FsnotifyDelete(cur *lockdep.Task, dir, ino *inode.Inode, d *dentry.Dentry) {
+	n.dirent(cur, dir, d, uapi.IN_DELETE|isdir(ino), 0)
+}
+
+// FsnotifyMove is fsnotify_move: MOVED_FROM and MOVED_TO with one cookie,
+// the replaced target's link count change (today) or immediate death (seeds
+// before 2.6.25), then IN_MOVE_SELF on the moved inode.
+func (n Fsnotify) FsnotifyMove(cur *lockdep.Task, oldDir, newDir *inode.Inode, oldName string,
+	isDir bool, target *inode.Inode, moved *dentry.Dentry) {
+	var dirFlag uapi.Mask
+	if isDir {
+		dirFlag = uapi.IN_ISDIR
+	}
+	cookie := n.Env.GetCookie()
+	n.Env.InodeQueueEvent(cur, oldDir, uapi.IN_MOVED_FROM|dirFlag, cookie, oldName, false)
+	n.dirent(cur, newDir, moved, uapi.IN_MOVED_TO|dirFlag, cookie)
+	if target != nil {
+		if n.Env.P.RenameTargetDies {
+			n.Env.InodeQueueEvent(cur, target, uapi.IN_DELETE_SELF, 0, "", false)
+			n.Env.InodeIsDead(cur, target)
+		} else {
+			n.FsnotifyLinkCount(cur, target)
+		}
+	}
+	if source := moved.Inode(cur); source != nil {
+		n.Env.InodeQueueEvent(cur, source, uapi.IN_MOVE_SELF, 0, "", false)
+	}
+}
+
+// parentAndSelf is fsnotify_parent + fsnotify_inode for an event on d:
+// first its watched parent (named), then d's own watches. path says the
+// event carries a path (FSNOTIFY_EVENT_PATH), which IN_EXCL_UNLINK filters.
+func (n Fsnotify) parentAndSelf(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, path bool) {
+	ino := d.Inode(cur)
+	if ino == nil {
+		return
+	}
+	mask |= isdir(ino)
+	unlinked := path && n.Env.P.ExclUnlink && d.Unhashed(cur)
+	n.Env.DentryParentQueueEvent(cur, d, mask, 0, unlinked)
+	n.Env.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+}
+
+// FsnotifyOpen is fsnotify_open: IN_OPEN.
+func (n Fsnotify) FsnotifyOpen(cur *lockdep.Task, d *dentry.Dentry) {
+	n.parentAndSelf(cur, d, uapi.IN_OPEN, true)
+}
+
+// FsnotifyAccess is fsnotify_access: IN_ACCESS.
+func (n Fsnotify) FsnotifyAccess(cur *lockdep.Task, d *dentry.Dentry) {
+	n.parentAndSelf(cur, d, uapi.IN_ACCESS, true)
+}
+
+// FsnotifyModify is fsnotify_modify: IN_MODIFY.
+func (n Fsnotify) FsnotifyModify(cur *lockdep.Task, d *dentry.Dentry) {
+	n.parentAndSelf(cur, d, uapi.IN_MODIFY, true)
+}
+
+// FsnotifyClose is fsnotify_close: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE.
+func (n Fsnotify) FsnotifyClose(cur *lockdep.Task, d *dentry.Dentry, wrote bool) {
+	mask := uapi.IN_CLOSE_NOWRITE
+	if wrote {
+		mask = uapi.IN_CLOSE_WRITE
+	}
+	n.parentAndSelf(cur, d, mask, true)
+}
+
+// FsnotifyChange is fsnotify_change: mode/owner changes → IN_ATTRIB; size →
+// IN_MODIFY; both times → IN_ATTRIB, atime alone → IN_ACCESS, mtime alone →
+// IN_MODIFY. The event carries a dentry, not a path.
+func (n Fsnotify) FsnotifyChange(cur *lockdep.Task, d *dentry.Dentry, ia uint32) {
+	var mask uapi.Mask
+	if ia&(inode.ATTR_UID|inode.ATTR_GID|inode.ATTR_MODE) != 0 {
+		mask |= uapi.IN_ATTRIB
+	}
+	if ia&inode.ATTR_SIZE != 0 {
+		mask |= uapi.IN_MODIFY
+	}
+	switch {
+	case ia&inode.ATTR_ATIME != 0 && ia&inode.ATTR_MTIME != 0:
+		mask |= uapi.IN_ATTRIB
+	case ia&inode.ATTR_ATIME != 0:
+		mask |= uapi.IN_ACCESS
+	case ia&inode.ATTR_MTIME != 0:
+		mask |= uapi.IN_MODIFY
+	}
+	if mask != 0 {
+		n.parentAndSelf(cur, d, mask, false)
+	}
+}
+
+// FsnotifyUnmountInodes is fsnotify_unmount_inodes / inotify_unmount_inodes.
+func (n Fsnotify) FsnotifyUnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
+	n.Env.UnmountInodes(cur, sb)
+}
+
+// FsnotifyInodeDelete is the eviction-time inotify_inode_is_dead: watches pin
+// their inode, so a correct model finds none here.
+func (n Fsnotify) FsnotifyInodeDelete(cur *lockdep.Task, ino *inode.Inode) {
+	if ino.Watched() {
+		n.Env.InodeIsDead(cur, ino)
+	}
+}

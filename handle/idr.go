@@ -1,0 +1,206 @@
+package handle
+
+import (
+	"math"
+	"math/bits"
+)
+
+// idr maps watch descriptors to watches, like the kernel's idr: a radix
+// tree of 64-way nodes over the 31-bit wd space, where each node keeps a
+// bitmap of full slots so the lowest free id at or above any start is
+// found in O(depth) = O(log n) steps whatever the number of live ids.
+type idr[T any] struct {
+	root  *idrNode[T]
+	count int
+}
+
+const (
+	idrBits   = 6
+	idrFanout = 1 << idrBits
+	idrLevels = 6 // 36 bits ≥ the 31 bits of a positive int32
+	idrMax    = math.MaxInt32
+)
+
+type idrNode[T any] struct {
+	full     uint64 // bit i: slot i holds an item (leaf) or a full subtree
+	children [idrFanout]*idrNode[T]
+	items    *[idrFanout]T // leaves only
+	used     uint64        // leaves only: which items are set
+}
+
+func digit(id uint32, level int) int {
+	return int(id>>(uint(level)*idrBits)) & (idrFanout - 1)
+}
+
+// find returns the item with id (idr_find).
+func (r *idr[T]) find(id int32) (T, bool) {
+	var zero T
+	if id < 0 || r.root == nil {
+		return zero, false
+	}
+	n := r.root
+	u := uint32(id)
+	for level := idrLevels - 1; level > 0; level-- {
+		n = n.children[digit(u, level)]
+		if n == nil {
+			return zero, false
+		}
+	}
+	d := digit(u, 0)
+	if n.used&(1<<d) == 0 {
+		return zero, false
+	}
+	return n.items[d], true
+}
+
+// lowestFree returns the lowest free id in [start, idrMax], or -1.
+func (r *idr[T]) lowestFree(start uint32) int64 {
+	if r.root == nil {
+		r.root = &idrNode[T]{}
+	}
+	return r.root.lowestFree(start, idrLevels-1, 0, true)
+}
+
+func (n *idrNode[T]) lowestFree(start uint32, level int, base uint32, bounded bool) int64 {
+	first := 0
+	if bounded {
+		first = digit(start, level)
+	}
+	for i := first; i < idrFanout; i++ {
+		if n.full&(1<<i) != 0 {
+			// Jump to the next slot that is not full.
+			rest := ^n.full &^ (1<<(i+1) - 1)
+			if rest == 0 {
+				return -1
+			}
+			i = bits.TrailingZeros64(rest) - 1
+			bounded = false
+			continue
+		}
+		childBase := base | uint32(i)<<(uint(level)*idrBits)
+		if level == 0 {
+			if int64(childBase) > idrMax {
+				return -1
+			}
+			return int64(childBase)
+		}
+		c := n.children[i]
+		if c == nil {
+			id := childBase
+			if bounded && i == first && start > childBase {
+				id = start
+			}
+			if int64(id) > idrMax {
+				return -1
+			}
+			return int64(id)
+		}
+		if got := c.lowestFree(start, level-1, childBase, bounded && i == first); got >= 0 {
+			return got
+		}
+		bounded = false
+	}
+	return -1
+}
+
+// insert stores item at a free id.
+func (r *idr[T]) insert(id int32, item T) {
+	if r.root == nil {
+		r.root = &idrNode[T]{}
+	}
+	r.root.insert(uint32(id), idrLevels-1, item)
+	r.count++
+}
+
+func (n *idrNode[T]) insert(id uint32, level int, item T) {
+	d := digit(id, level)
+	if level == 0 {
+		if n.items == nil {
+			n.items = new([idrFanout]T)
+		}
+		n.items[d] = item
+		n.used |= 1 << d
+		n.full |= 1 << d
+		return
+	}
+	c := n.children[d]
+	if c == nil {
+		c = &idrNode[T]{}
+		n.children[d] = c
+	}
+	c.insert(id, level-1, item)
+	if c.full == math.MaxUint64 {
+		n.full |= 1 << d
+	}
+}
+
+// remove deletes id (idr_remove); empty nodes are freed.
+func (r *idr[T]) remove(id int32) bool {
+	if r.root == nil || id < 0 {
+		return false
+	}
+	ok := r.root.remove(uint32(id), idrLevels-1)
+	if ok {
+		r.count--
+	}
+	return ok
+}
+
+func (n *idrNode[T]) remove(id uint32, level int) bool {
+	d := digit(id, level)
+	if level == 0 {
+		if n.used&(1<<d) == 0 {
+			return false
+		}
+		var zero T
+		n.items[d] = zero
+		n.used &^= 1 << d
+		n.full &^= 1 << d
+		return true
+	}
+	c := n.children[d]
+	if c == nil || !c.remove(id, level-1) {
+		return false
+	}
+	n.full &^= 1 << d
+	if c.used == 0 && c.full == 0 && c.empty() {
+		n.children[d] = nil
+	}
+	return true
+}
+
+func (n *idrNode[T]) empty() bool {
+	if n.used != 0 {
+		return false
+	}
+	for _, c := range n.children {
+		if c != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// ids returns every live id in ascending order (for checks and tests).
+func (r *idr[T]) ids() []int32 {
+	var out []int32
+	if r.root != nil {
+		r.root.walk(idrLevels-1, 0, &out)
+	}
+	return out
+}
+
+func (n *idrNode[T]) walk(level int, base uint32, out *[]int32) {
+	for i := 0; i < idrFanout; i++ {
+		b := base | uint32(i)<<(uint(level)*idrBits)
+		if level == 0 {
+			if n.used&(1<<i) != 0 {
+				*out = append(*out, int32(b))
+			}
+			continue
+		}
+		if c := n.children[i]; c != nil {
+			c.walk(level-1, b, out)
+		}
+	}
+}

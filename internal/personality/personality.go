@@ -1,0 +1,173 @@
+// Package personality is the one home of every behaviour that differs
+// between the inotify versions inosim models. Each switch cites the seed or
+// kernel behaviour it follows (../shared/spec/semantics.md §2 and §4); code
+// elsewhere asks a P, it never tests a version.
+package personality
+
+import (
+	"fmt"
+	"sort"
+)
+
+// MergeTarget says which queued event a new one is compared with.
+type MergeTarget int
+
+const (
+	// MergeTail compares with the newest event: inotify_merge() on
+	// list->prev (2.6.25+; seed 002's inotify_dev_get_last_event).
+	MergeTail MergeTarget = iota
+	// MergeHead compares with the oldest unread event: seed 000's
+	// inotify_dev_get_event() = dev->events.next (2.6.13–2.6.24).
+	MergeHead
+)
+
+// OverflowRule says how a full queue behaves.
+type OverflowRule int
+
+const (
+	// OverflowSingle: fsnotify_insert_event() checks q_len >= max before
+	// merging, queues the one preallocated overflow event (wd -1, cookie 0)
+	// at most once until it is read (≈3.14+).
+	OverflowSingle OverflowRule = iota
+	// OverflowCount: seed 000/002 inotify_dev_queue_event(): merge first;
+	// event_count > max drops; == max queues IN_Q_OVERFLOW carrying the
+	// incoming event's cookie, which can repeat after a partial read.
+	OverflowCount
+)
+
+// OneshotRule says what IN_ONESHOT does after the first event.
+type OneshotRule int
+
+const (
+	// OneshotIgnored: the event, then fsnotify_destroy_mark() → IN_IGNORED (2.6.36+).
+	OneshotIgnored OneshotRule = iota
+	// OneshotSilent: seed 001's remove_watch_no_event() before the event,
+	// no IN_IGNORED (2.6.16–2.6.35).
+	OneshotSilent
+	// OneshotIgnoredBit: the bit is stripped at add (mask &= IN_ALL_EVENTS,
+	// seed 000), so the watch is permanent (before 2.6.16).
+	OneshotIgnoredBit
+)
+
+// WdAlloc says how watch descriptors are handed out.
+type WdAlloc int
+
+const (
+	// WdCyclic: idr_alloc_cyclic(idr, mark, 1, 0): from the cursor upward,
+	// wrapping to the lowest free wd >= 1 after INT_MAX (3.9+).
+	WdCyclic WdAlloc = iota
+	// WdAbove: seed 001's idr_get_new_above(idr, w, last_wd+1): monotonic,
+	// no wrap (2.6.13 released – 3.8).
+	WdAbove
+)
+
+// P is one personality.
+type P struct {
+	Name string
+
+	Merge        MergeTarget
+	MergeCookie  bool // event_compare also compares the cookie (≤2.6.30)
+	Overflow     OverflowRule
+	Oneshot      OneshotRule
+	Wd           WdAlloc
+	ReadTooSmall int // what read returns when the first event does not fit: 0 (<2.6.21) or EINVAL
+
+	// ModernMask: unknown bits → EINVAL, checked before the fd; a
+	// flags-only mask is accepted (inotify_arg_to_mask). Otherwise seed
+	// 001's find_update_watch: mask &= IN_ALL_EVENTS|IN_ONESHOT after the
+	// lookup, EINVAL if nothing is left.
+	ModernMask bool
+	// LookupFlags: IN_DONT_FOLLOW and IN_ONLYDIR exist (2.6.15+).
+	LookupFlags bool
+	// ExclUnlink: IN_EXCL_UNLINK exists (2.6.36+).
+	ExclUnlink bool
+	// MaskCreate: IN_MASK_CREATE exists (4.18+).
+	MaskCreate bool
+	// LinkCountAttrib: fsnotify_link_count() sends IN_ATTRIB on unlink,
+	// link and rename-over (2.6.25+).
+	LinkCountAttrib bool
+	// RenameTargetDies: fsnotify_move() of 2.6.13–2.6.24 sends the target
+	// IN_DELETE_SELF and runs inotify_inode_is_dead() at once.
+	RenameTargetDies bool
+	// UnmountIsDir: IN_UNMOUNT carries IN_ISDIR on directories
+	// (fsnotify_inode() in today's fsnotify_unmount_inodes).
+	UnmountIsDir bool
+	// Init1: inotify_init1 and its IN_NONBLOCK/IN_CLOEXEC flags (2.6.27+);
+	// SetNextWd: INOTIFY_IOC_SETNEXTWD (≈4.14+).
+	Init1, SetNextWd bool
+}
+
+// Linux is today's kernel, the semantic target (observed on 6.18).
+var Linux = &P{
+	Name: "linux", Merge: MergeTail, Overflow: OverflowSingle, Oneshot: OneshotIgnored,
+	Wd: WdCyclic, ReadTooSmall: 22, ModernMask: true, LookupFlags: true, ExclUnlink: true,
+	MaskCreate: true, LinkCountAttrib: true, UnmountIsDir: true, Init1: true, SetNextWd: true,
+}
+
+// Linux2613 is the first inotify (seed 000 as released in 2.6.13).
+var Linux2613 = &P{
+	Name: "linux-2.6.13", Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
+	Oneshot: OneshotIgnoredBit, Wd: WdAbove, ReadTooSmall: 0, RenameTargetDies: true,
+}
+
+// Linux2618 is the kernel-API split (seeds 001/002) as in 2.6.18: head
+// merging and no link-count events still; ONESHOT removes silently; read
+// of a too-small buffer returns EINVAL from 2.6.21 only, so 0 here.
+var Linux2618 = &P{
+	Name: "linux-2.6.18", Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
+	Oneshot: OneshotSilent, Wd: WdAbove, ReadTooSmall: 0, LookupFlags: true, RenameTargetDies: true,
+}
+
+var byName = map[string]*P{}
+
+func init() {
+	for _, p := range []*P{Linux, Linux2613, Linux2618} {
+		byName[p.Name] = p
+	}
+}
+
+// Lookup returns the personality called name. "illumos" is a known name
+// whose model (seed 004's child watches and zombies) is not built yet.
+func Lookup(name string) (*P, error) {
+	if p, ok := byName[name]; ok {
+		return p, nil
+	}
+	if name == "illumos" {
+		return nil, fmt.Errorf("personality illumos is not modelled yet")
+	}
+	return nil, fmt.Errorf("unknown personality %q (known: %v)", name, Names())
+}
+
+// Names lists the modelled personalities, sorted.
+func Names() []string {
+	var out []string
+	for n := range byName {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Bits of inotify_add_watch's mask that a watch keeps.
+const (
+	allEvents  = 0x00000fff
+	inOneshot  = 0x80000000
+	inExclUnl  = 0x04000000
+	inMaskAdd  = 0x20000000
+	inMaskCrea = 0x10000000
+)
+
+// WatchBits is what a watch stores of an add_watch mask: today the event
+// bits plus the ONESHOT and EXCL_UNLINK flags (inotify_arg_to_mask and
+// inotify_arg_to_flags); seed 001 kept IN_ALL_EVENTS|IN_ONESHOT; seed 000
+// only IN_ALL_EVENTS.
+func (p *P) WatchBits() uint32 {
+	bits := uint32(allEvents)
+	if p.Oneshot != OneshotIgnoredBit {
+		bits |= inOneshot
+	}
+	if p.ExclUnlink {
+		bits |= inExclUnl
+	}
+	return bits
+}

@@ -1,0 +1,272 @@
+package kevent
+
+import (
+	"context"
+	"syscall"
+
+	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
+	"github.com/inosim/inosim/uapi"
+)
+
+// EvMutexClass is dev->ev_mutex.
+var EvMutexClass = lockdep.NewClass("dev->ev_mutex")
+
+// Kevent is one queued event (struct inotify_kernel_event).
+type Kevent struct {
+	Wd     int32
+	Mask   uapi.Mask
+	Cookie uint32
+	Name   string
+	next   *Kevent
+}
+
+// Size is the event's size on the read ABI: 16 bytes plus the padded name.
+func (e *Kevent) Size() int { return uapi.EventHeaderSize + uapi.PaddedNameLen(len(e.Name)) }
+
+// Result says what became of an event offered to the queue.
+type Result int
+
+const (
+	Queued     Result = iota
+	Merged            // coalesced with the event it was compared to
+	Overflowed        // not queued; the queue was full (an IN_Q_OVERFLOW may have been queued in its place)
+	Shutdown          // the instance is being released
+)
+
+// Stats counts what the queue did with the events offered to it, so that
+// every generated event is accounted for.
+type Stats struct {
+	Offered, Queued, Merged, Dropped int
+	Overflows                        int // IN_Q_OVERFLOW events queued
+}
+
+// Queue is the event queue of one inotify instance.
+type Queue struct {
+	// EvMutex (dev->ev_mutex) protects the following fields.
+	EvMutex    lockdep.Mutex
+	head, tail *Kevent
+	eventCount int // event_count / q_len, the overflow event included
+	queueSize  int // queue_size in bytes, for FIONREAD
+	maxEvents  int
+	overflow   Kevent // today's preallocated overflow event
+	ovQueued   bool   // overflow is on the list
+	shutdown   bool
+	waiters    int
+	wq         chan struct{} // closed to wake readers (wake_up_interruptible)
+	stats      Stats
+
+	p *personality.P
+}
+
+// NewQueue returns an empty queue holding at most maxEvents events (the
+// max_queued_events sysctl copied at inotify_init). id names its lock.
+func NewQueue(p *personality.P, maxEvents int, id uint64) *Queue {
+	q := &Queue{maxEvents: maxEvents, p: p, wq: make(chan struct{})}
+	q.EvMutex.Init(EvMutexClass, id)
+	q.overflow = Kevent{Wd: -1, Mask: uapi.IN_Q_OVERFLOW}
+	return q
+}
+
+// QueueEventLocked offers an event to the queue: seed 002's
+// inotify_dev_queue_event() body or today's fsnotify_insert_event() with
+// inotify_merge(), as the personality says.
+// Precondition: EvMutex is held.
+func (q *Queue) QueueEventLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, cookie uint32, name string) Result {
+	lockdep.AssertHeld(cur, &q.EvMutex)
+	q.stats.Offered++
+	if q.shutdown {
+		q.stats.Dropped++
+		return Shutdown
+	}
+	var r Result
+	if q.p.Overflow == personality.OverflowSingle {
+		r = q.insertModernLocked(wd, mask, cookie, name)
+	} else {
+		r = q.insertSeedLocked(wd, mask, cookie, name)
+	}
+	switch r {
+	case Queued:
+		q.stats.Queued++
+	case Merged:
+		q.stats.Merged++
+	default:
+		q.stats.Dropped++
+	}
+	return r
+}
+
+// insertModernLocked is fsnotify_insert_event(): the full-queue check comes
+// before merging, and the one overflow event is queued at most once.
+func (q *Queue) insertModernLocked(wd int32, mask uapi.Mask, cookie uint32, name string) Result {
+	if q.eventCount >= q.maxEvents {
+		if !q.ovQueued {
+			q.ovQueued = true
+			q.appendLocked(&q.overflow)
+			q.stats.Overflows++
+		}
+		return Overflowed
+	}
+	if q.tail != nil && q.mergeable(q.tail, wd, mask, cookie, name) {
+		return Merged
+	}
+	q.appendLocked(&Kevent{Wd: wd, Mask: mask, Cookie: cookie, Name: name})
+	return Queued
+}
+
+// insertSeedLocked is seed 002's inotify_dev_queue_event(): coalesce first,
+// then event_count > max drops and == max queues an overflow event that
+// carries the incoming cookie.
+func (q *Queue) insertSeedLocked(wd int32, mask uapi.Mask, cookie uint32, name string) Result {
+	last := q.tail
+	if q.p.Merge == personality.MergeHead {
+		last = q.head
+	}
+	if last != nil && q.mergeable(last, wd, mask, cookie, name) {
+		return Merged
+	}
+	if q.eventCount > q.maxEvents {
+		return Overflowed
+	}
+	if q.eventCount == q.maxEvents {
+		q.appendLocked(&Kevent{Wd: -1, Mask: uapi.IN_Q_OVERFLOW, Cookie: cookie})
+		q.stats.Overflows++
+		return Overflowed
+	}
+	q.appendLocked(&Kevent{Wd: wd, Mask: mask, Cookie: cookie, Name: name})
+	return Queued
+}
+
+// mergeable is event_compare() (today) or the seeds' test: same mask, wd
+// and name; the seeds also compare the cookie; today an IN_IGNORED event is
+// never merged into.
+func (q *Queue) mergeable(old *Kevent, wd int32, mask uapi.Mask, cookie uint32, name string) bool {
+	if q.p.Overflow == personality.OverflowSingle && old.Mask&uapi.IN_IGNORED != 0 {
+		return false
+	}
+	if old.Mask != mask || old.Wd != wd || old.Name != name {
+		return false
+	}
+	return !q.p.MergeCookie || old.Cookie == cookie
+}
+
+func (q *Queue) appendLocked(e *Kevent) {
+	e.next = nil
+	if q.tail == nil {
+		q.head = e
+	} else {
+		q.tail.next = e
+	}
+	q.tail = e
+	q.eventCount++
+	q.queueSize += e.Size()
+	if q.waiters > 0 {
+		close(q.wq) // wake_up_interruptible(&dev->wq)
+		q.wq = make(chan struct{})
+	}
+}
+
+// removeFirstLocked pops the oldest event (remove_kevent /
+// fsnotify_remove_first_event).
+func (q *Queue) removeFirstLocked() *Kevent {
+	e := q.head
+	q.head = e.next
+	if q.head == nil {
+		q.tail = nil
+	}
+	e.next = nil
+	q.eventCount--
+	q.queueSize -= e.Size()
+	if e == &q.overflow {
+		q.ovQueued = false // list_del_init: it may be queued again
+	}
+	return e
+}
+
+// Read models inotify_read(): wait for an event unless nonblock (EAGAIN),
+// honouring ctx as a signal (EINTR); then copy out whole events while they
+// fit in count bytes. If the first event does not fit, the personality's
+// ReadTooSmall is returned (EINVAL today, 0 bytes before 2.6.21).
+func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock bool) ([]byte, error) {
+	for {
+		q.EvMutex.Lock(cur)
+		if q.head != nil {
+			break
+		}
+		if nonblock {
+			q.EvMutex.Unlock(cur)
+			return nil, syscall.EAGAIN
+		}
+		wq := q.wq
+		q.waiters++
+		q.EvMutex.Unlock(cur)
+		select {
+		case <-wq:
+		case <-ctx.Done():
+		}
+		q.EvMutex.Lock(cur)
+		q.waiters--
+		q.EvMutex.Unlock(cur)
+		if ctx.Err() != nil {
+			return nil, syscall.EINTR
+		}
+	}
+	defer q.EvMutex.Unlock(cur)
+	var buf []byte
+	for q.head != nil {
+		if q.head.Size() > count-len(buf) {
+			break
+		}
+		e := q.removeFirstLocked()
+		buf = uapi.Event{Wd: e.Wd, Mask: e.Mask, Cookie: e.Cookie, Name: e.Name}.AppendEncode(buf)
+	}
+	if len(buf) == 0 && q.p.ReadTooSmall != 0 {
+		return nil, syscall.Errno(q.p.ReadTooSmall)
+	}
+	return buf, nil
+}
+
+// Fionread is the FIONREAD ioctl: the bytes a large read would return now.
+func (q *Queue) Fionread(cur *lockdep.Task) int {
+	q.EvMutex.Lock(cur)
+	defer q.EvMutex.Unlock(cur)
+	return q.queueSize
+}
+
+// Poll is inotify_poll(): readable iff an event is queued.
+func (q *Queue) Poll(cur *lockdep.Task) bool {
+	q.EvMutex.Lock(cur)
+	defer q.EvMutex.Unlock(cur)
+	return q.head != nil
+}
+
+// Flush frees every queued event and stops queueing: release
+// (inotify_release's dequeue loop; the group's shutdown flag today).
+func (q *Queue) Flush(cur *lockdep.Task) {
+	q.EvMutex.Lock(cur)
+	defer q.EvMutex.Unlock(cur)
+	q.shutdown = true
+	for q.head != nil {
+		q.removeFirstLocked()
+	}
+}
+
+// Snapshot describes the queue for invariant checks.
+type Snapshot struct {
+	Events     []uapi.Event
+	EventCount int
+	QueueSize  int
+	MaxEvents  int
+	Stats      Stats
+}
+
+// Snapshot returns a copy of the queue's state.
+func (q *Queue) Snapshot(cur *lockdep.Task) Snapshot {
+	q.EvMutex.Lock(cur)
+	defer q.EvMutex.Unlock(cur)
+	s := Snapshot{EventCount: q.eventCount, QueueSize: q.queueSize, MaxEvents: q.maxEvents, Stats: q.stats}
+	for e := q.head; e != nil; e = e.next {
+		s.Events = append(s.Events, uapi.Event{Wd: e.Wd, Mask: e.Mask, Cookie: e.Cookie, Name: e.Name})
+	}
+	return s
+}
