@@ -118,6 +118,11 @@ func (p *parser) line(l Line) (int, string) {
 		p.above, p.aboveBroken = nil, true
 		c, col, msg := p.command(ll)
 		if msg != "" {
+			// Still bind a well-formed name, so that its uses do not
+			// each report it undefined.
+			if t := ll.toks; len(t) > 2 && t[1].is("=") && isIdent(t[0].text) {
+				p.bound[t[0].text] = true
+			}
 			return col, msg
 		}
 		c.Index = len(p.f.Commands)

@@ -73,6 +73,7 @@ func TestParseErrors(t *testing.T) {
 		{"i = inotify_init\nfionread i => x1", "t:2:15: unknown result x1 (want ok, an errno name or a number)"},
 		// One error per line, parsing goes on; a broken command's results are skipped.
 		{"bogus\n  w IN_CREATE\nmkdir\nmkdir /ok", "t:1:1: unknown command bogus\nt:3:1: mkdir: missing operand (want mkdir PATH [MODE])"},
+		{"f = open /a O_BOGUS\nclose f\nclose g", "t:1:13: bad flag O_BOGUS\nt:3:7: undefined name g"},
 		{strings.Repeat("bogus\n", 15), strings.TrimSuffix(strings.Repeat("t:N:1: unknown command bogus\n", 10), "\n")},
 	}
 	for _, tt := range tests {
