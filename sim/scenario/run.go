@@ -1,0 +1,245 @@
+package scenario
+
+import (
+	"errors"
+	"syscall"
+
+	"github.com/inosim/inosim/uapi"
+)
+
+// drainBuf is the buffer of each read(2) when `read I` drains a queue.
+const drainBuf = 64 << 10
+
+// Run executes f on m, header sysctl lines at their place among the
+// commands, and returns the outcome of each command (outs[i] for
+// f.Commands[i]). It owns the language's bookkeeping, so the simulator and
+// the host kernel differ only in the Machine:
+//
+//   - NAME = … binds the fd or wd a command returns; a failed binding, or
+//     closing the fd, makes the name stand for -1 (which gives the kernel's
+//     errno for -1, usually EBADF).
+//   - wd names are per instance: the most recent binding of a wd on the
+//     instance an event was read from names it in the transcript.
+//   - `read F N` on a file fd is read(2); `read I` drains an inotify fd with
+//     repeated non-blocking reads; `read I N` is one read of N bytes.
+//   - `creat` is open(O_CREAT|O_WRONLY|O_TRUNC) then close.
+func Run(f *File, m Machine) []Outcome {
+	in := &interp{
+		m:        m,
+		names:    map[string]binding{},
+		inotify:  map[int]int{},
+		wdNames:  map[int]map[int32]string{},
+		nameOfWd: map[string]wdKey{},
+	}
+	outs := make([]Outcome, 0, len(f.Commands))
+	for _, l := range f.Lines {
+		switch l.Kind {
+		case SysctlLine:
+			// Validated by the parser; a machine that cannot apply it
+			// reports that through its own channel (host: Run's error).
+			_ = m.Sysctl(l.Key, l.Value)
+		case CommandLine:
+			outs = append(outs, in.exec(l.Cmd))
+		}
+	}
+	return outs
+}
+
+type binding struct {
+	val  int
+	isFd bool
+}
+
+type wdKey struct {
+	inst int
+	wd   int32
+}
+
+type interp struct {
+	m        Machine
+	names    map[string]binding
+	inotify  map[int]int // fd → instance id, for open inotify fds
+	nextInst int
+	wdNames  map[int]map[int32]string // instance → wd → name
+	nameOfWd map[string]wdKey
+}
+
+func (in *interp) ref(r Ref) int {
+	if r.Name == "" {
+		return int(r.Num)
+	}
+	if b, ok := in.names[r.Name]; ok {
+		return b.val
+	}
+	return -1
+}
+
+// bind records NAME = val (val -1 when the call failed) and forgets what
+// the name meant before.
+func (in *interp) bind(name string, val int, isFd bool) {
+	if name == "" {
+		return
+	}
+	if k, ok := in.nameOfWd[name]; ok {
+		if in.wdNames[k.inst][k.wd] == name {
+			delete(in.wdNames[k.inst], k.wd)
+		}
+		delete(in.nameOfWd, name)
+	}
+	in.names[name] = binding{val: val, isFd: isFd}
+}
+
+func errOutcome(err error) Outcome {
+	if err == nil {
+		return Outcome{}
+	}
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		return Outcome{Err: ErrnoName(int(e))}
+	}
+	return Outcome{Err: "EIO"}
+}
+
+func (in *interp) exec(c *Command) Outcome {
+	m := in.m
+	switch c.Op {
+	case OpMkdir:
+		return errOutcome(m.Mkdir(c.Path, c.Mode))
+	case OpRmdir:
+		return errOutcome(m.Rmdir(c.Path))
+	case OpOpen:
+		fd, err := m.Open(c.Path, int(c.Flags), c.Mode)
+		if err != nil {
+			fd = -1
+		}
+		in.bind(c.Bind, fd, true)
+		return errOutcome(err)
+	case OpCreat:
+		fd, err := m.Open(c.Path, O_CREAT|O_WRONLY|O_TRUNC, c.Mode)
+		if err == nil {
+			err = m.Close(fd)
+		}
+		return errOutcome(err)
+	case OpWrite:
+		_, err := m.Write(in.ref(c.FD), []byte(c.Data))
+		return errOutcome(err)
+	case OpRead:
+		return in.read(c)
+	case OpLseek:
+		_, err := m.Lseek(in.ref(c.FD), c.N)
+		return errOutcome(err)
+	case OpClose:
+		fd := in.ref(c.FD)
+		err := m.Close(fd)
+		if err == nil {
+			delete(in.inotify, fd)
+			for name, b := range in.names {
+				if b.isFd && b.val == fd {
+					in.names[name] = binding{val: -1, isFd: true}
+				}
+			}
+		}
+		return errOutcome(err)
+	case OpCd:
+		return errOutcome(m.Chdir(c.Path))
+	case OpTruncate:
+		return errOutcome(m.Truncate(c.Path, c.N))
+	case OpFtruncate:
+		return errOutcome(m.Ftruncate(in.ref(c.FD), c.N))
+	case OpChmod:
+		return errOutcome(m.Chmod(c.Path, c.Mode))
+	case OpFchmod:
+		return errOutcome(m.Fchmod(in.ref(c.FD), c.Mode))
+	case OpChown:
+		return errOutcome(m.Chown(c.Path, c.UID, c.GID))
+	case OpUtimes:
+		return errOutcome(m.Utimes(c.Path, c.Times&TimeAtime != 0, c.Times&TimeMtime != 0))
+	case OpLink:
+		return errOutcome(m.Link(c.Path, c.NewPath))
+	case OpSymlink:
+		return errOutcome(m.Symlink(c.Target, c.Path))
+	case OpMkfifo:
+		return errOutcome(m.Mkfifo(c.Path, c.Mode))
+	case OpUnlink:
+		return errOutcome(m.Unlink(c.Path))
+	case OpRename:
+		return errOutcome(m.Rename(c.Path, c.NewPath, int(c.Flags)))
+	case OpReaddir:
+		return errOutcome(m.Readdir(c.Path))
+	case OpMount:
+		return errOutcome(m.Mount(c.FSType, c.Path))
+	case OpUmount:
+		return errOutcome(m.Umount(c.Path, int(c.Flags)))
+	case OpAs:
+		return errOutcome(m.SetCred(c.UID, c.GID))
+	case OpInotifyInit:
+		fd, err := m.InotifyInit1(int(c.Flags))
+		if err != nil {
+			fd = -1
+		} else {
+			in.nextInst++
+			in.inotify[fd] = in.nextInst
+			in.wdNames[in.nextInst] = map[int32]string{}
+		}
+		in.bind(c.Bind, fd, true)
+		return errOutcome(err)
+	case OpInotifyAddWatch:
+		fd := in.ref(c.FD)
+		wd, err := m.InotifyAddWatch(fd, c.Path, uint32(c.Mask))
+		if err != nil {
+			wd = -1
+		}
+		in.bind(c.Bind, wd, false)
+		if inst, ok := in.inotify[fd]; ok && err == nil && c.Bind != "" {
+			in.wdNames[inst][int32(wd)] = c.Bind
+			in.nameOfWd[c.Bind] = wdKey{inst, int32(wd)}
+		}
+		return errOutcome(err)
+	case OpInotifyRmWatch:
+		return errOutcome(m.InotifyRmWatch(in.ref(c.FD), in.ref(c.WD)))
+	case OpFionread:
+		n, err := m.Fionread(in.ref(c.FD))
+		if err != nil {
+			return errOutcome(err)
+		}
+		return Outcome{Value: int64(n), HasValue: true}
+	case OpSetnextwd:
+		return errOutcome(m.SetNextWd(in.ref(c.FD), c.N))
+	}
+	return Outcome{Err: "ENOSYS"}
+}
+
+// read runs `read F N` (a file read) or `read I [BUFSIZE]` (events).
+func (in *interp) read(c *Command) Outcome {
+	fd := in.ref(c.FD)
+	inst, isInotify := in.inotify[fd]
+	if c.HasN && !isInotify {
+		_, err := in.m.Read(fd, int(c.N))
+		return errOutcome(err)
+	}
+	var out Outcome
+	for {
+		n := drainBuf
+		if c.HasN {
+			n = int(c.N)
+		}
+		b, err := in.m.InotifyRead(fd, n)
+		if err != nil {
+			if len(out.Events) == 0 {
+				out.Err = errOutcome(err).Err
+			}
+			return out
+		}
+		evs, derr := uapi.Decode(b)
+		for _, e := range evs {
+			out.Events = append(out.Events, Event{Event: e, WdName: in.wdNames[inst][e.Wd]})
+		}
+		if derr != nil {
+			out.Err = "EIO"
+			return out
+		}
+		if c.HasN || len(b) == 0 {
+			return out
+		}
+	}
+}
