@@ -23,7 +23,10 @@ const drainBuf = 64 << 10
 //   - `read F N` on a file fd is read(2); `read I` drains an inotify fd with
 //     repeated non-blocking reads; `read I N` is one read of N bytes.
 //   - `creat` is open(O_CREAT|O_WRONLY|O_TRUNC) then close.
-func Run(f *File, m Machine) []Outcome {
+func Run(f *File, m Machine) []Outcome { return run(f, m, nil) }
+
+// run is Run with a hook called before each command.
+func run(f *File, m Machine, before func(l Line)) []Outcome {
 	in := &interp{
 		m:        m,
 		names:    map[string]binding{},
@@ -39,6 +42,9 @@ func Run(f *File, m Machine) []Outcome {
 			// reports that through its own channel (host: Run's error).
 			_ = m.Sysctl(l.Key, l.Value)
 		case CommandLine:
+			if before != nil {
+				before(l)
+			}
 			outs = append(outs, in.exec(l.Cmd))
 		}
 	}
