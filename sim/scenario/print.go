@@ -37,6 +37,10 @@ type Event struct {
 // result lines are replaced by the events read, indented two spaces, placed
 // where the first old result line was (or right under the command). Cookies
 // are labelled c1, c2, … in order of first appearance in the transcript.
+//
+// Old result lines go with everything on them, comments included; a
+// comment line written between two old result lines stays where it was, so
+// it ends up after the new block. Either way one more Print changes nothing.
 func Print(f *File, outs []Outcome) string {
 	var b strings.Builder
 	pr := printer{b: &b, cookies: map[uint32]string{}}
