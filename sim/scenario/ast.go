@@ -243,7 +243,19 @@ type Command struct {
 	// the white space written before it.
 	Comment, Gap string
 
-	toks []token // Bind, "=", Op and operands: what the printer re-prints
+	toks   []token // Bind, "=", Op and operands
+	src    string  // the command as written, without result and comment
+	srcEnd int     // byte offset of "=>" in the line, 0 when none
+}
+
+// Source is the command as written in the file, without its result and
+// comment: what a transcript prints, since only results are written anew.
+// A command not read from a file gives String().
+func (c *Command) Source() string {
+	if c.src != "" {
+		return c.src
+	}
+	return c.String()
 }
 
 // String gives the command canonically, without its result or comment.

@@ -125,6 +125,7 @@ func (p *parser) line(l Line) (int, string) {
 			}
 			return col, msg
 		}
+		c.src = commandSource(l.Text, c.srcEnd, ll.comment)
 		c.Index = len(p.f.Commands)
 		p.f.Commands = append(p.f.Commands, c)
 		if c.Bind != "" {
@@ -192,6 +193,7 @@ func (p *parser) command(ll lexedLine) (*Command, int, string) {
 	for k, t := range toks {
 		if t.is("=>") {
 			arrow, res, toks = t, toks[k+1:], toks[:k]
+			c.srcEnd = t.col - 1
 			break
 		}
 	}
@@ -352,4 +354,18 @@ func isIdent(s string) bool {
 func isNumber(s string) bool {
 	s = strings.TrimLeft(s, "+-")
 	return s != "" && s[0] >= '0' && s[0] <= '9'
+}
+
+// commandSource is the command as written: the line up to its "=> RESULT"
+// (srcEnd > 0) or its comment, without trailing white space. run and
+// check -update write only results anew, so this is what they print.
+func commandSource(text string, srcEnd int, comment string) string {
+	switch {
+	case srcEnd > 0:
+		text = text[:srcEnd]
+	case comment != "":
+		text = strings.TrimRight(text, " \t")
+		text = text[:len(text)-len(comment)]
+	}
+	return strings.TrimRight(text, " \t")
 }

@@ -164,7 +164,7 @@ func TestParseFields(t *testing.T) {
 			continue
 		}
 		got := *f.Commands[3]
-		got.Index, got.Pos, got.Args, got.toks = 0, Pos{}, nil, nil
+		got.Index, got.Pos, got.Args, got.toks, got.src, got.srcEnd = 0, Pos{}, nil, nil, "", 0
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", tt.line, got, tt.want)
 		}

@@ -65,7 +65,7 @@ func Print(f *File, outs []Outcome) string {
 		case CommandLine:
 			c := l.Cmd
 			o := outcome(c)
-			b.WriteString(c.String())
+			b.WriteString(c.Source())
 			switch {
 			case o.Err != "":
 				b.WriteString(" => " + o.Err)

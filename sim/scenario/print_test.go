@@ -250,9 +250,10 @@ read i 64
 		{Value: 32, HasValue: true},
 		// The last command has no outcome: it prints its own expectation.
 	}
+	// Commands are kept as written: only results are written anew.
 	want := `personality linux	# tabs kept in headers
-i = inotify_init   # bind
-w = inotify_add_watch i /d IN_CREATE
+i   =   inotify_init   # bind
+w = inotify_add_watch i "/d" IN_CREATE
 mkdir /d
 mkdir /d => EEXIST
 read i
