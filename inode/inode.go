@@ -131,6 +131,10 @@ type Inode struct {
 	Ctime  int64
 	Data   []byte // a regular file's contents
 	Target string // a symlink's target (immutable)
+	// Pipe is a fifo's pipe state (i_pipe), owned by the VFS; nil otherwise.
+	Pipe any
+
+	typ uint32 // the S_IFMT bits of Mode, copied at New (never change)
 
 	nlink atomic.Int32 // i_nlink: read without i_mutex by dentry_unlink_inode
 
@@ -152,7 +156,7 @@ type Inode struct {
 // sb->s_inodes (new_inode + unlock_new_inode).
 func New(cur *lockdep.Task, sb *SuperBlock, mode, uid, gid uint32, now int64) *Inode {
 	ino := &Inode{Ino: sb.ino.Add(1), Sb: sb, Mode: mode, Uid: uid, Gid: gid,
-		Atime: now, Mtime: now, Ctime: now}
+		Atime: now, Mtime: now, Ctime: now, typ: mode & S_IFMT}
 	ino.IMutex.Init(IMutexClass, ino.Ino)
 	ino.InotifyMutex.Init(InotifyMutexClass, ino.Ino)
 	ino.Count.Init(sb.Cache.Refs, "inode", ino.Ino, 1)
@@ -170,10 +174,13 @@ func New(cur *lockdep.Task, sb *SuperBlock, mode, uid, gid uint32, now int64) *I
 }
 
 // IsDir reports whether the inode is a directory (the type never changes).
-func (ino *Inode) IsDir() bool { return ino.Mode&S_IFMT == S_IFDIR }
+func (ino *Inode) IsDir() bool { return ino.typ == S_IFDIR }
 
-// Type returns the S_IFMT bits (immutable, so no lock is needed).
-func (ino *Inode) Type() uint32 { return ino.Mode & S_IFMT }
+// Type returns the S_IFMT bits. They are read from a copy made at New, not
+// from Mode: Mode is written by chmod under i_mutex, and reading it here
+// without the lock would be a data race even though the type bits never
+// change.
+func (ino *Inode) Type() uint32 { return ino.typ }
 
 // Nlink reads i_nlink.
 func (ino *Inode) Nlink() int32 { return ino.nlink.Load() }

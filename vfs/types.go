@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"context"
+
 	"github.com/inosim/inosim/dentry"
 	"github.com/inosim/inosim/internal/lockdep"
 )
@@ -56,3 +58,10 @@ const (
 	MAY_WRITE = 2
 	MAY_READ  = 4
 )
+
+// Reader is implemented by the FileOperations of a special file that can
+// be read (f_op->read): the inotify device. ctx carries cancellation for a
+// blocking read.
+type Reader interface {
+	Read(ctx context.Context, cur *lockdep.Task, f *File, n int) ([]byte, error)
+}

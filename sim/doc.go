@@ -1,0 +1,23 @@
+// Package sim is the simulated kernel: a Kernel owns the lock validator,
+// the refcount tracker and the VFS; a Task is one simulated process with
+// credentials, a cwd and root (vfs.Context) and a file descriptor table,
+// and its methods are the system calls.
+//
+// Lock order of what this package owns:
+//
+//	tasklist_lock                   (the kernel's task list)
+//	files->file_lock                (a task's fd table; nothing nests inside)
+//
+// Neither is held while calling into the VFS: a close removes the fd under
+// file_lock and puts the file after dropping it (filp_close).
+//
+// Lifetimes: an fd holds one reference on its file from InstallFile to
+// Close or ExitTask. A Task holds its cwd and root until ExitTask.
+// Kernel.Shutdown exits every task, unmounts everything lazily and reports
+// every lockdep and refcount problem found.
+//
+// Every system call method begins with Enter (which names the call site for
+// lockdep unless the caller set one with SetSite) and ends with Exit (which
+// checks that no lock is held on return to user space). Each Task must be
+// used by one goroutine at a time; different tasks may run concurrently.
+package sim

@@ -1,0 +1,212 @@
+package sim
+
+import (
+	"context"
+
+	"github.com/inosim/inosim/vfs"
+)
+
+// Which times Utimes sets to now.
+const (
+	UtimeBoth  = vfs.UTIME_BOTH  // atime and mtime: IN_ATTRIB
+	UtimeAtime = vfs.UTIME_ATIME // atime only: IN_ACCESS
+	UtimeMtime = vfs.UTIME_MTIME // mtime only: IN_MODIFY
+)
+
+// withFile runs fn on fd's file, holding a reference (fdget/fdput).
+func (t *Task) withFile(fd int, fn func(f *vfs.File) error) error {
+	f, err := t.Fget(fd)
+	if err != nil {
+		return err
+	}
+	defer vfs.Fput(t.cur, f)
+	return fn(f)
+}
+
+// Mkdir is mkdir(2).
+func (t *Task) Mkdir(path string, mode uint32) error {
+	t.enter("mkdir")
+	defer t.exit()
+	return t.k.vfs.Mkdir(t.ctx, path, mode)
+}
+
+// Rmdir is rmdir(2).
+func (t *Task) Rmdir(path string) error {
+	t.enter("rmdir")
+	defer t.exit()
+	return t.k.vfs.Rmdir(t.ctx, path)
+}
+
+// Open is open(2): the new fd, or an errno. O_CLOEXEC marks the fd.
+func (t *Task) Open(path string, flags int, mode uint32) (int, error) {
+	t.enter("open")
+	defer t.exit()
+	f, err := t.k.vfs.Open(t.ctx, path, flags, mode)
+	if err != nil {
+		return -1, err
+	}
+	fd, err := t.InstallFile(f, flags&vfs.O_CLOEXEC != 0)
+	if err != nil {
+		vfs.Fput(t.cur, f)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// Read is read(2) of up to n bytes.
+func (t *Task) Read(fd, n int) ([]byte, error) {
+	return t.ReadContext(context.Background(), fd, n)
+}
+
+// ReadContext is Read with a context for a special file whose read may
+// block (the inotify device).
+func (t *Task) ReadContext(ctx context.Context, fd, n int) ([]byte, error) {
+	t.enter("read")
+	defer t.exit()
+	var out []byte
+	err := t.withFile(fd, func(f *vfs.File) (err error) {
+		out, err = t.k.vfs.ReadFile(ctx, t.ctx, f, n)
+		return err
+	})
+	return out, err
+}
+
+// Write is write(2). EBADF on a file not open for writing.
+func (t *Task) Write(fd int, data []byte) (int, error) {
+	t.enter("write")
+	defer t.exit()
+	var n int
+	err := t.withFile(fd, func(f *vfs.File) (err error) {
+		n, err = t.k.vfs.Write(t.ctx, f, data)
+		return err
+	})
+	return n, err
+}
+
+// Lseek is lseek(2) with SEEK_SET. A special file returns 0.
+func (t *Task) Lseek(fd int, off int64) (int64, error) {
+	t.enter("lseek")
+	defer t.exit()
+	var pos int64
+	err := t.withFile(fd, func(f *vfs.File) (err error) {
+		pos, err = t.k.vfs.Lseek(t.ctx, f, off)
+		return err
+	})
+	return pos, err
+}
+
+// Truncate is truncate(2).
+func (t *Task) Truncate(path string, n int64) error {
+	t.enter("truncate")
+	defer t.exit()
+	return t.k.vfs.Truncate(t.ctx, path, n)
+}
+
+// Ftruncate is ftruncate(2).
+func (t *Task) Ftruncate(fd int, n int64) error {
+	t.enter("ftruncate")
+	defer t.exit()
+	return t.withFile(fd, func(f *vfs.File) error { return t.k.vfs.Ftruncate(t.ctx, f, n) })
+}
+
+// Chmod is chmod(2).
+func (t *Task) Chmod(path string, mode uint32) error {
+	t.enter("chmod")
+	defer t.exit()
+	return t.k.vfs.Chmod(t.ctx, path, mode)
+}
+
+// Fchmod is fchmod(2).
+func (t *Task) Fchmod(fd int, mode uint32) error {
+	t.enter("fchmod")
+	defer t.exit()
+	return t.withFile(fd, func(f *vfs.File) error { return t.k.vfs.Fchmod(t.ctx, f, mode) })
+}
+
+// Chown is chown(2); 0xffffffff leaves an id unchanged.
+func (t *Task) Chown(path string, uid, gid uint32) error {
+	t.enter("chown")
+	defer t.exit()
+	return t.k.vfs.Chown(t.ctx, path, uid, gid)
+}
+
+// Lchown is lchown(2).
+func (t *Task) Lchown(path string, uid, gid uint32) error {
+	t.enter("lchown")
+	defer t.exit()
+	return t.k.vfs.Lchown(t.ctx, path, uid, gid)
+}
+
+// Utimes is utimensat(2) setting the times chosen by which (UtimeBoth,
+// UtimeAtime, UtimeMtime) to now.
+func (t *Task) Utimes(path string, which int) error {
+	t.enter("utimensat")
+	defer t.exit()
+	return t.k.vfs.Utimes(t.ctx, path, which)
+}
+
+// Link is link(2).
+func (t *Task) Link(oldPath, newPath string) error {
+	t.enter("link")
+	defer t.exit()
+	return t.k.vfs.Link(t.ctx, oldPath, newPath)
+}
+
+// Symlink is symlink(2).
+func (t *Task) Symlink(target, path string) error {
+	t.enter("symlink")
+	defer t.exit()
+	return t.k.vfs.Symlink(t.ctx, target, path)
+}
+
+// Mkfifo is mknod(2) of a fifo.
+func (t *Task) Mkfifo(path string, mode uint32) error {
+	t.enter("mknod")
+	defer t.exit()
+	return t.k.vfs.Mkfifo(t.ctx, path, mode)
+}
+
+// Unlink is unlink(2).
+func (t *Task) Unlink(path string) error {
+	t.enter("unlink")
+	defer t.exit()
+	return t.k.vfs.Unlink(t.ctx, path)
+}
+
+// Rename is renameat2(2) with flags vfs.RENAME_NOREPLACE or
+// vfs.RENAME_EXCHANGE (or 0).
+func (t *Task) Rename(oldPath, newPath string, flags int) error {
+	t.enter("rename")
+	defer t.exit()
+	return t.k.vfs.Rename(t.ctx, oldPath, newPath, flags)
+}
+
+// Readdir lists path as ls does (open O_DIRECTORY, getdents64 with a 32 KiB
+// buffer until it returns 0, close); the names include "." and "..".
+func (t *Task) Readdir(path string) ([]string, error) {
+	t.enter("readdir")
+	defer t.exit()
+	return t.k.vfs.Readdir(t.ctx, path)
+}
+
+// Chdir is chdir(2).
+func (t *Task) Chdir(path string) error {
+	t.enter("chdir")
+	defer t.exit()
+	return t.k.vfs.Chdir(t.ctx, path)
+}
+
+// Mount is mount(2) of a new file system; only "tmpfs" exists (ENODEV).
+func (t *Task) Mount(fstype, path string) error {
+	t.enter("mount")
+	defer t.exit()
+	return t.k.vfs.Mount(t.ctx, fstype, path)
+}
+
+// Umount is umount2(2); flags may hold vfs.MNT_DETACH.
+func (t *Task) Umount(path string, flags int) error {
+	t.enter("umount")
+	defer t.exit()
+	return t.k.vfs.Umount(t.ctx, path, flags)
+}
+

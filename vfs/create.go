@@ -1,0 +1,323 @@
+package vfs
+
+import (
+	"syscall"
+
+	"github.com/inosim/inosim/dentry"
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/lockdep"
+)
+
+// createLocked makes a new inode of the given mode in the parent directory
+// pw (may_create + shmem_mknod): a pinned dentry is returned with a
+// reference for the caller. Owner is the caller's uid, group its gid or,
+// under a set-gid directory, the directory's (and new directories inherit
+// S_ISGID). Link counts and the parent's times are updated. The caller
+// fires the notifier hook. Errors: ENOENT for a removed parent, EACCES.
+// Precondition: dir's i_mutex is held and pw.last is not in the dcache.
+func (v *VFS) createLocked(ctx *Context, pw parentWalk, dir *inode.Inode, mode uint32, target string) (*dentry.Dentry, error) {
+	cur := ctx.Cur
+	lockdep.AssertHeld(cur, &dir.IMutex)
+	if dir.Nlink() == 0 {
+		return nil, syscall.ENOENT // IS_DEADDIR
+	}
+	if err := permissionLocked(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
+		return nil, err
+	}
+	gid := ctx.Cred.Gid
+	if dir.Mode&inode.S_ISGID != 0 {
+		gid = dir.Gid
+		if mode&inode.S_IFMT == inode.S_IFDIR {
+			mode |= inode.S_ISGID
+		}
+	}
+	now := v.Now()
+	ino := inode.New(cur, dir.Sb, mode, ctx.Cred.Uid, gid, now)
+	ino.Target = target
+	if ino.IsDir() {
+		ino.SetNlink(2)
+		dir.IncNlink()
+	} else {
+		ino.SetNlink(1)
+	}
+	if ino.Type() == inode.S_IFLNK {
+		ino.Size = int64(len(target))
+	}
+	d := v.dcache.Alloc(cur, pw.Dentry, pw.last)
+	v.dcache.Instantiate(cur, d, ino)
+	dentry.Dget(d) // the tmpfs pin
+	dir.Mtime, dir.Ctime = now, now
+	return d, nil
+}
+
+// mknod is the common body of mkdir, symlink and mkfifo (filename_create +
+// vfs_mkdir/vfs_symlink/vfs_mknod): the parent is locked with
+// I_MUTEX_PARENT, the name must not exist (EEXIST), and hook fires under
+// the lock once the name exists.
+func (v *VFS) mknod(ctx *Context, path string, mode uint32, target string,
+	hook func(cur *lockdep.Task, dir *inode.Inode, d *dentry.Dentry)) error {
+	cur := ctx.Cur
+	pw, err := v.walkParent(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer pw.Put(cur)
+	if pw.typ != lastNorm {
+		return syscall.EEXIST
+	}
+	dir := pathInode(cur, pw.Path)
+	dir.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
+	defer dir.IMutex.Unlock(cur)
+	if child := v.lookupLocked(cur, pw.Dentry, dir, pw.last); child != nil {
+		dentry.Dput(cur, child)
+		return syscall.EEXIST
+	}
+	if pw.slash && mode&inode.S_IFMT != inode.S_IFDIR {
+		return syscall.ENOENT
+	}
+	d, err := v.createLocked(ctx, pw, dir, mode, target)
+	if err != nil {
+		return err
+	}
+	hook(cur, dir, d)
+	dentry.Dput(cur, d)
+	return nil
+}
+
+// Mkdir creates a directory (do_mkdirat → vfs_mkdir → shmem_mkdir):
+// FsnotifyMkdir under the parent's i_mutex.
+func (v *VFS) Mkdir(ctx *Context, path string, mode uint32) error {
+	return v.mknod(ctx, path, inode.S_IFDIR|mode&inode.ModePerm, "", v.notifier.FsnotifyMkdir)
+}
+
+// Symlink creates a symlink to target (do_symlinkat → shmem_symlink):
+// FsnotifyCreate. An empty target gives ENOENT.
+func (v *VFS) Symlink(ctx *Context, target, path string) error {
+	if target == "" {
+		return syscall.ENOENT
+	}
+	if len(target) >= pathMax {
+		return syscall.ENAMETOOLONG
+	}
+	return v.mknod(ctx, path, inode.S_IFLNK|0o777, target, v.notifier.FsnotifyCreate)
+}
+
+// Mkfifo creates a fifo (do_mknodat with S_IFIFO): FsnotifyCreate.
+func (v *VFS) Mkfifo(ctx *Context, path string, mode uint32) error {
+	return v.mknod(ctx, path, inode.S_IFIFO|mode&inode.ModePerm, "", v.notifier.FsnotifyCreate)
+}
+
+// Link makes newPath a new name for the inode at oldPath, not following a
+// symlink (do_linkat → vfs_link → shmem_link): FsnotifyLink under the new
+// parent's i_mutex. Errors: EEXIST, EXDEV across mounts, EPERM for a
+// directory, ENOENT for an inode with no links left, EACCES. (The
+// fs.protected_hardlinks check is not modelled.)
+func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
+	cur := ctx.Cur
+	op, err := v.Walk(ctx, oldPath, 0)
+	if err != nil {
+		return err
+	}
+	defer op.Put(cur)
+	pw, err := v.walkParent(ctx, newPath)
+	if err != nil {
+		return err
+	}
+	defer pw.Put(cur)
+	if pw.typ != lastNorm {
+		return syscall.EEXIST
+	}
+	ino := pathInode(cur, op)
+	dir := pathInode(cur, pw.Path)
+	dir.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
+	defer dir.IMutex.Unlock(cur)
+	if child := v.lookupLocked(cur, pw.Dentry, dir, pw.last); child != nil {
+		dentry.Dput(cur, child)
+		return syscall.EEXIST
+	}
+	if pw.slash {
+		return syscall.ENOENT
+	}
+	if op.Mnt != pw.Mnt {
+		return syscall.EXDEV
+	}
+	if dir.Nlink() == 0 {
+		return syscall.ENOENT
+	}
+	if err := permissionLocked(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
+		return err
+	}
+	if ino.IsDir() {
+		return syscall.EPERM
+	}
+	ino.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
+	if ino.Nlink() == 0 {
+		ino.IMutex.Unlock(cur)
+		return syscall.ENOENT
+	}
+	now := v.Now()
+	inode.Iget(ino) // the new dentry's reference
+	ino.IncNlink()
+	ino.Ctime = now
+	d := v.dcache.Alloc(cur, pw.Dentry, pw.last)
+	v.dcache.Instantiate(cur, d, ino)
+	dentry.Dget(d) // the tmpfs pin
+	dir.Mtime, dir.Ctime = now, now
+	ino.IMutex.Unlock(cur)
+	v.notifier.FsnotifyLink(cur, dir, ino, d)
+	dentry.Dput(cur, d)
+	return nil
+}
+
+// mayDeleteLocked is may_delete: write and search permission on dir, and
+// the sticky-bit rule (in a sticky directory only the owner of the file,
+// the owner of the directory or root may remove it: EPERM).
+// Precondition: dir's and victim's i_mutex are held.
+func mayDeleteLocked(ctx *Context, dir, victim *inode.Inode) error {
+	lockdep.AssertHeld(ctx.Cur, &dir.IMutex)
+	lockdep.AssertHeld(ctx.Cur, &victim.IMutex)
+	if err := permissionLocked(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
+		return err
+	}
+	uid := ctx.Cred.Uid
+	if dir.Mode&inode.S_ISVTX != 0 && uid != 0 && uid != dir.Uid && uid != victim.Uid {
+		return syscall.EPERM
+	}
+	return nil
+}
+
+// deleteNotify is d_delete_notify: hold the inode, d_delete the name
+// (letting the inode go now if no one else holds the dentry, which brings
+// FsnotifyInodeRemove for a last link), FsnotifyDelete on the parent,
+// then drop the inode (possibly evicting it).
+func (v *VFS) deleteNotify(cur *lockdep.Task, dir, ino *inode.Inode, d *dentry.Dentry) {
+	inode.Iget(ino)
+	v.dcache.Delete(cur, d)
+	v.notifier.FsnotifyDelete(cur, dir, ino, d)
+	inode.Iput(cur, ino)
+}
+
+// removeLookup does the common start of unlink and rmdir: parent walk,
+// parent locked with I_MUTEX_PARENT, victim looked up and locked with
+// I_MUTEX_CHILD, may_delete and the mountpoint check. On success both
+// locks are held and the caller owns pw and the victim reference.
+func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWalk, dir, ino *inode.Inode, victim *dentry.Dentry, err error) {
+	cur := ctx.Cur
+	pw, err = v.walkParent(ctx, path)
+	if err != nil {
+		return
+	}
+	fail := func(e error) {
+		pw.Put(cur)
+		err = e
+	}
+	switch pw.typ {
+	case lastDot:
+		if wantDir {
+			fail(syscall.EINVAL)
+		} else {
+			fail(syscall.EISDIR)
+		}
+		return
+	case lastDotDot:
+		if wantDir {
+			fail(syscall.ENOTEMPTY)
+		} else {
+			fail(syscall.EISDIR)
+		}
+		return
+	case lastRoot:
+		if wantDir {
+			fail(syscall.EBUSY)
+		} else {
+			fail(syscall.EISDIR)
+		}
+		return
+	}
+	dir = pathInode(cur, pw.Path)
+	dir.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
+	victim = v.lookupLocked(cur, pw.Dentry, dir, pw.last)
+	if victim == nil {
+		dir.IMutex.Unlock(cur)
+		fail(syscall.ENOENT)
+		return
+	}
+	ino = pathInode(cur, Path{Dentry: victim})
+	var e error
+	switch {
+	case wantDir && !ino.IsDir():
+		e = syscall.ENOTDIR
+	case !wantDir && pw.slash && !ino.IsDir():
+		e = syscall.ENOTDIR
+	case !wantDir && ino.IsDir():
+		e = syscall.EISDIR
+	}
+	if e == nil {
+		ino.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
+		if e = mayDeleteLocked(ctx, dir, ino); e == nil && victim.Mounted(cur) > 0 {
+			e = syscall.EBUSY
+		}
+		if e == nil && wantDir && victim.NumChildren(cur) > 0 {
+			e = syscall.ENOTEMPTY
+		}
+		if e != nil {
+			ino.IMutex.Unlock(cur)
+		}
+	}
+	if e != nil {
+		dentry.Dput(cur, victim)
+		dir.IMutex.Unlock(cur)
+		fail(e)
+		return
+	}
+	return pw, dir, ino, victim, nil
+}
+
+// Unlink removes a non-directory name (do_unlinkat → vfs_unlink →
+// shmem_unlink): the link count and the tmpfs pin drop,
+// FsnotifyLinkCount, then d_delete_notify (see deleteNotify) under the
+// parent's i_mutex. Errors: ENOENT, EISDIR, ENOTDIR (trailing slash),
+// EACCES, EPERM (sticky), EBUSY.
+func (v *VFS) Unlink(ctx *Context, path string) error {
+	cur := ctx.Cur
+	pw, dir, ino, victim, err := v.removeLookup(ctx, path, false)
+	if err != nil {
+		return err
+	}
+	now := v.Now()
+	ino.DropNlink()
+	ino.Ctime = now
+	dir.Mtime, dir.Ctime = now, now
+	dentry.Dput(cur, victim) // the tmpfs pin
+	v.notifier.FsnotifyLinkCount(cur, ino)
+	ino.IMutex.Unlock(cur)
+	v.deleteNotify(cur, dir, ino, victim)
+	dir.IMutex.Unlock(cur)
+	dentry.Dput(cur, victim) // the lookup's reference
+	pw.Put(cur)
+	return nil
+}
+
+// Rmdir removes an empty directory (do_rmdir → vfs_rmdir → shmem_rmdir):
+// link counts drop and the pin goes, then d_delete_notify; no link-count
+// hook. Errors: ENOENT, ENOTDIR, ENOTEMPTY, EBUSY (a mountpoint, "/"),
+// EINVAL ("."), EACCES, EPERM (sticky). A failed rmdir calls no hook.
+func (v *VFS) Rmdir(ctx *Context, path string) error {
+	cur := ctx.Cur
+	pw, dir, ino, victim, err := v.removeLookup(ctx, path, true)
+	if err != nil {
+		return err
+	}
+	now := v.Now()
+	ino.SetNlink(0)
+	ino.Ctime = now
+	dir.DropNlink()
+	dir.Mtime, dir.Ctime = now, now
+	dentry.Dput(cur, victim) // the tmpfs pin
+	ino.IMutex.Unlock(cur)
+	v.deleteNotify(cur, dir, ino, victim)
+	dir.IMutex.Unlock(cur)
+	dentry.Dput(cur, victim)
+	pw.Put(cur)
+	return nil
+}

@@ -1,0 +1,41 @@
+// Package vfs models the parts of Linux's VFS that inotify sits on: super
+// blocks and mounts (fs/super.c, fs/namespace.c), the path walk and the
+// namespace operations (fs/namei.c), open files (fs/open.c, fs/file_table.c,
+// fs/read_write.c, fs/readdir.c), notify_change (fs/attr.c) and tmpfs
+// (mm/shmem.c, fs/libfs.c) as the only file system. It calls the fsnotify
+// hooks of include/linux/fsnotify.h through Notifier, in today's kernel
+// order (../shared/spec/semantics.md, section 2).
+//
+// Lock order (outermost first):
+//
+//	namespace_sem                   (the mount tree: mount, umount)
+//	  sb->s_vfs_rename_mutex        (cross-directory renames of one sb)
+//	    inode->i_mutex              (subclasses nest PARENT, PARENT2, CHILD, NONDIR2)
+//	      [inotify locks, taken by the Notifier]
+//	        dcache_lock             (package dentry)
+//	          dentry->d_lock
+//	f_pos_lock                      (File.PosLock; taken before i_mutex)
+//	iprune_mutex                    (generic_shutdown_super)
+//	  inode_lock                    (package inode; also nests in i_mutex)
+//	mount_lock                      (innermost: the mount hash, mount parents)
+//
+// A path walk holds at most one i_mutex at a time: a directory's i_mutex is
+// held while one of its children is looked up and released before the walk
+// goes on. No Notifier method is called with dcache_lock, d_lock,
+// mount_lock, inode_lock or f_pos_lock held; some are called with i_mutex
+// held, as in the kernel (create, mkdir, link, unlink, rename).
+//
+// Lifetimes:
+//
+//   - A Mount's mnt_count has one reference for the mount tree while the
+//     mount is attached and one for every Path that names it (task roots and
+//     cwds, open files, walks in progress, child mounts' mountpoints). When
+//     the count of a detached mount reaches zero its super block is shut
+//     down (generic_shutdown_super): this is how `umount -l` waits for the
+//     last close.
+//   - A tmpfs name pins its dentry (the "extra count" of shmem_mknod) from
+//     creation to unlink, rmdir, rename-over or shutdown; package dentry
+//     describes what happens when the last reference goes.
+//   - A File's f_count: one per fd and one per Fget; at the last Fput the
+//     close hook runs, then Ops.Release, then the path is put.
+package vfs

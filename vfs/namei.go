@@ -1,0 +1,303 @@
+package vfs
+
+import (
+	"strings"
+	"syscall"
+
+	"github.com/inosim/inosim/dentry"
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/lockdep"
+)
+
+// Lookup flags (include/linux/namei.h).
+const (
+	LOOKUP_FOLLOW    = 0x0001 // follow a symlink in the last component
+	LOOKUP_DIRECTORY = 0x0002 // the last component must be a directory
+)
+
+// Last component types of a parent walk (LAST_NORM, LAST_ROOT, ...).
+const (
+	lastNorm = iota
+	lastRoot
+	lastDot
+	lastDotDot
+)
+
+// nameidata is the state of one path walk. path always holds references
+// (it is put by whoever started the walk).
+type nameidata struct {
+	ctx   *Context
+	path  Path
+	links int // symlinks followed so far (total_link_count)
+}
+
+// Permission checks that ctx may access ino with mask (MAY_READ, MAY_WRITE,
+// MAY_EXEC): inode_permission → generic_permission with the owner, group
+// (gid or a supplementary group) and other bits, and root's DAC override
+// (read and write always; search on directories always; exec on a
+// non-directory only if some x bit is set). It reads the mode under ino's
+// i_mutex (the kernel reads it racily; Go's race detector does not allow
+// that), so the caller must not hold ino's i_mutex. inotify_add_watch uses
+// it for its MAY_READ check.
+func (v *VFS) Permission(ctx *Context, ino *inode.Inode, mask int) error {
+	ino.IMutex.Lock(ctx.Cur)
+	defer ino.IMutex.Unlock(ctx.Cur)
+	return permissionLocked(ctx, ino, mask)
+}
+
+// permissionLocked is Permission with ino's i_mutex held.
+// Precondition: ino.IMutex is held.
+func permissionLocked(ctx *Context, ino *inode.Inode, mask int) error {
+	lockdep.AssertHeld(ctx.Cur, &ino.IMutex)
+	mode := ino.Mode
+	if ctx.Cred.Uid == 0 {
+		if mask&MAY_EXEC == 0 || ino.IsDir() || mode&0o111 != 0 {
+			return nil
+		}
+		return syscall.EACCES
+	}
+	var bits uint32
+	switch {
+	case ino.Uid == ctx.Cred.Uid:
+		bits = mode >> 6
+	case ctx.Cred.InGroup(ino.Gid):
+		bits = mode >> 3
+	default:
+		bits = mode
+	}
+	if uint32(mask)&^(bits&7) != 0 {
+		return syscall.EACCES
+	}
+	return nil
+}
+
+// isOwnerLocked is inode_owner_or_capable. Precondition: ino.IMutex is held.
+func isOwnerLocked(ctx *Context, ino *inode.Inode) bool {
+	return ctx.Cred.Uid == 0 || ctx.Cred.Uid == ino.Uid
+}
+
+// InGroup reports whether gid is the credentials' gid or a supplementary
+// group (in_group_p).
+func (c Cred) InGroup(gid uint32) bool {
+	if c.Gid == gid {
+		return true
+	}
+	for _, g := range c.Groups {
+		if g == gid {
+			return true
+		}
+	}
+	return false
+}
+
+// splitPath cuts name into components, dropping empty ones, and reports
+// whether it is absolute and whether it ends with a slash.
+func splitPath(name string) (comps []string, abs, slash bool) {
+	abs = strings.HasPrefix(name, "/")
+	for _, c := range strings.Split(name, "/") {
+		if c != "" {
+			comps = append(comps, c)
+		}
+	}
+	slash = len(comps) > 0 && strings.HasSuffix(name, "/")
+	return
+}
+
+// walkDirs resolves every component of name but the last, starting at
+// nd.path (or the root for an absolute name), symlinks followed; nd.path
+// ends at the last component's parent (link_path_walk).
+func (v *VFS) walkDirs(nd *nameidata, name string) (last string, typ int, slash bool, err error) {
+	if name == "" {
+		return "", 0, false, syscall.ENOENT
+	}
+	if len(name) >= pathMax {
+		return "", 0, false, syscall.ENAMETOOLONG
+	}
+	comps, abs, slash := splitPath(name)
+	if abs {
+		nd.path.Put(nd.ctx.Cur)
+		nd.path = nd.ctx.Root.Get()
+	}
+	if len(comps) == 0 {
+		return "/", lastRoot, false, nil
+	}
+	for _, c := range comps[:len(comps)-1] {
+		if err := v.step(nd, c, true); err != nil {
+			return "", 0, false, err
+		}
+	}
+	last = comps[len(comps)-1]
+	switch last {
+	case ".":
+		typ = lastDot
+	case "..":
+		typ = lastDotDot
+	default:
+		typ = lastNorm
+	}
+	return last, typ, slash, nil
+}
+
+// walkFull resolves name from nd.path to its end (path_lookupat).
+func (v *VFS) walkFull(nd *nameidata, name string, flags int) error {
+	last, typ, slash, err := v.walkDirs(nd, name)
+	if err != nil {
+		return err
+	}
+	if slash {
+		flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY
+	}
+	if typ != lastRoot {
+		if err := v.step(nd, last, flags&LOOKUP_FOLLOW != 0); err != nil {
+			return err
+		}
+	}
+	if flags&LOOKUP_DIRECTORY != 0 && !pathInode(nd.ctx.Cur, nd.path).IsDir() {
+		return syscall.ENOTDIR
+	}
+	return nil
+}
+
+// pathInode returns the inode of a positive path.
+func pathInode(cur *lockdep.Task, p Path) *inode.Inode { return p.Dentry.Inode(cur) }
+
+// step moves nd.path through one component: the current directory must be
+// a directory the task may search; "." stays, ".." goes up, a name is
+// looked up under the directory's i_mutex (released before going on), a
+// mount on it is crossed, and a symlink is followed if follow is set
+// (walk_component).
+func (v *VFS) step(nd *nameidata, name string, follow bool) error {
+	cur := nd.ctx.Cur
+	dir := pathInode(cur, nd.path)
+	if dir == nil {
+		return syscall.ENOENT
+	}
+	if !dir.IsDir() {
+		return syscall.ENOTDIR
+	}
+	if len(name) > nameMax {
+		return syscall.ENAMETOOLONG
+	}
+	dir.IMutex.Lock(cur)
+	if err := permissionLocked(nd.ctx, dir, MAY_EXEC); err != nil {
+		dir.IMutex.Unlock(cur)
+		return err
+	}
+	var child *dentry.Dentry
+	if name != "." && name != ".." {
+		child = v.dcache.Lookup(cur, nd.path.Dentry, name)
+	}
+	dir.IMutex.Unlock(cur)
+	switch name {
+	case ".":
+		return nil
+	case "..":
+		v.followDotDot(nd.ctx, &nd.path)
+		return nil
+	}
+	if child == nil {
+		return syscall.ENOENT
+	}
+	next := Path{Mnt: nd.path.Mnt, Dentry: child}
+	next.Mnt.Count.Get()
+	v.followMount(cur, &next)
+	if follow && pathInode(cur, next).Type() == inode.S_IFLNK {
+		err := v.followLink(nd, next)
+		next.Put(cur)
+		return err
+	}
+	nd.path.Put(cur)
+	nd.path = next
+	return nil
+}
+
+// followLink resolves the symlink link relative to nd.path, the directory
+// holding it; the body's last component is always followed
+// (pick_link/step_into). More than 40 links in one walk give ELOOP.
+func (v *VFS) followLink(nd *nameidata, link Path) error {
+	nd.links++
+	if nd.links > maxSymlinks {
+		return syscall.ELOOP
+	}
+	target := pathInode(nd.ctx.Cur, link).Target
+	if target == "" {
+		return syscall.ENOENT
+	}
+	return v.walkFull(nd, target, LOOKUP_FOLLOW)
+}
+
+// Walk resolves path for ctx (absolute, or relative to the cwd) and returns
+// it with references held; the caller Puts it (kern_path/user_path_at).
+// LOOKUP_FOLLOW follows a symlink in the last component (others are always
+// followed), LOOKUP_DIRECTORY requires a directory. A trailing slash
+// implies both. Errors: ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES.
+func (v *VFS) Walk(ctx *Context, path string, flags int) (Path, error) {
+	nd := nameidata{ctx: ctx, path: ctx.Pwd.Get()}
+	if err := v.walkFull(&nd, path, flags); err != nil {
+		nd.path.Put(ctx.Cur)
+		return Path{}, err
+	}
+	return nd.path, nil
+}
+
+// parentWalk is the result of a walk that stops before the last component
+// (LOOKUP_PARENT), for the operations that create or remove a name.
+type parentWalk struct {
+	Path         // the parent directory, with references
+	last  string // the last component
+	typ   int    // lastNorm, lastRoot, lastDot or lastDotDot
+	slash bool   // the path ended with a slash
+	links int
+}
+
+// walkParent resolves all of path but its last component from nd.path and
+// checks that the parent is a directory (filename_parentat). On success the
+// result owns nd's path reference.
+func (v *VFS) walkParentFrom(nd *nameidata, path string) (parentWalk, error) {
+	last, typ, slash, err := v.walkDirs(nd, path)
+	if err == nil && !pathInode(nd.ctx.Cur, nd.path).IsDir() {
+		err = syscall.ENOTDIR
+	}
+	if err == nil && len(last) > nameMax {
+		err = syscall.ENAMETOOLONG
+	}
+	if err != nil {
+		nd.path.Put(nd.ctx.Cur)
+		nd.path = Path{}
+		return parentWalk{}, err
+	}
+	pw := parentWalk{Path: nd.path, last: last, typ: typ, slash: slash, links: nd.links}
+	nd.path = Path{}
+	return pw, nil
+}
+
+// walkParent is walkParentFrom the task's cwd.
+func (v *VFS) walkParent(ctx *Context, path string) (parentWalk, error) {
+	nd := nameidata{ctx: ctx, path: ctx.Pwd.Get()}
+	return v.walkParentFrom(&nd, path)
+}
+
+// lookupLocked looks name up in the directory dir (d_lookup; tmpfs keeps
+// every name in the dcache, so a miss is ENOENT). Precondition: dir's
+// i_mutex is held.
+func (v *VFS) lookupLocked(cur *lockdep.Task, dir *dentry.Dentry, dirIno *inode.Inode, name string) *dentry.Dentry {
+	lockdep.AssertHeld(cur, &dirIno.IMutex)
+	return v.dcache.Lookup(cur, dir, name)
+}
+
+// Chdir makes path the cwd of ctx (chdir): it must be a directory the task
+// may search.
+func (v *VFS) Chdir(ctx *Context, path string) error {
+	p, err := v.Walk(ctx, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
+	if err != nil {
+		return err
+	}
+	if err := v.Permission(ctx, pathInode(ctx.Cur, p), MAY_EXEC); err != nil {
+		p.Put(ctx.Cur)
+		return err
+	}
+	old := ctx.Pwd
+	ctx.Pwd = p
+	old.Put(ctx.Cur)
+	return nil
+}

@@ -1,0 +1,400 @@
+package vfs
+
+import (
+	"context"
+	"syscall"
+
+	"github.com/inosim/inosim/dentry"
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/lockdep"
+)
+
+// Open opens path (do_sys_open → path_openat → do_open) and returns a new
+// file holding one reference.
+//
+// Without O_CREAT the path is walked (LOOKUP_FOLLOW unless O_NOFOLLOW, a
+// symlink then gives ELOOP). With O_CREAT a missing last component is
+// created as a regular file of mode&07777 (umask 0) under the parent's
+// i_mutex, FsnotifyCreate firing there; an existing one gives EEXIST with
+// O_EXCL (no hooks), EISDIR for a directory, and a symlink is followed
+// (and the file created at its target if missing) unless O_NOFOLLOW
+// (ELOOP) or O_EXCL (EEXIST). Then FsnotifyOpen; then, for O_TRUNC on an
+// existing regular file, the truncation and FsnotifyChange(ATTR_SIZE|
+// ATTR_MTIME|ATTR_CTIME). A newly created file is not truncated and not
+// permission-checked.
+//
+// Directories open only read-only (EISDIR otherwise). Fifos: only O_RDWR
+// and O_NONBLOCK opens are fully modelled; a blocking O_RDONLY or O_WRONLY
+// open succeeds only if the other end is already open (the kernel would
+// not sleep then either) and fails with EAGAIN where the kernel would
+// sleep. O_WRONLY|O_NONBLOCK with no reader gives ENXIO, as on Linux.
+func (v *VFS) Open(ctx *Context, path string, flags int, mode uint32) (*File, error) {
+	if flags&O_ACCMODE == O_ACCMODE {
+		return nil, syscall.EINVAL
+	}
+	if flags&O_CREAT == 0 {
+		lf := LOOKUP_FOLLOW
+		if flags&O_NOFOLLOW != 0 {
+			lf = 0
+		}
+		if flags&O_DIRECTORY != 0 {
+			lf |= LOOKUP_DIRECTORY
+		}
+		p, err := v.Walk(ctx, path, lf)
+		if err != nil {
+			return nil, err
+		}
+		return v.openPath(ctx, p, flags, false)
+	}
+	if flags&O_DIRECTORY != 0 {
+		return nil, syscall.EINVAL
+	}
+	nd := nameidata{ctx: ctx, path: ctx.Pwd.Get()}
+	return v.openCreate(&nd, path, flags, mode)
+}
+
+// openCreate is the O_CREAT half of Open: a parent walk from nd.path, then
+// lookup or create under the parent's i_mutex (lookup_open).
+func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*File, error) {
+	cur := nd.ctx.Cur
+	pw, err := v.walkParentFrom(nd, path)
+	if err != nil {
+		return nil, err
+	}
+	if pw.typ != lastNorm || pw.slash {
+		pw.Put(cur)
+		return nil, syscall.EISDIR
+	}
+	dir := pathInode(cur, pw.Path)
+	dir.IMutex.Lock(cur)
+	child := v.lookupLocked(cur, pw.Dentry, dir, pw.last)
+	if child == nil {
+		d, err := v.createLocked(nd.ctx, pw, dir, inode.S_IFREG|mode&inode.ModePerm, "")
+		if err == nil {
+			v.notifier.FsnotifyCreate(cur, dir, d)
+		}
+		dir.IMutex.Unlock(cur)
+		if err != nil {
+			pw.Put(cur)
+			return nil, err
+		}
+		p := Path{Mnt: pw.Mnt, Dentry: d}
+		dentry.Dput(cur, pw.Dentry) // keep the mount reference for p
+		return v.openPath(nd.ctx, p, flags, true)
+	}
+	dir.IMutex.Unlock(cur)
+	if flags&O_EXCL != 0 {
+		dentry.Dput(cur, child)
+		pw.Put(cur)
+		return nil, syscall.EEXIST
+	}
+	if pathInode(cur, Path{Dentry: child}).Type() == inode.S_IFLNK {
+		if flags&O_NOFOLLOW != 0 {
+			dentry.Dput(cur, child)
+			pw.Put(cur)
+			return nil, syscall.ELOOP
+		}
+		target := pathInode(cur, Path{Dentry: child}).Target
+		dentry.Dput(cur, child)
+		nd.path, nd.links = pw.Path, pw.links+1
+		if nd.links > maxSymlinks {
+			nd.path.Put(cur)
+			return nil, syscall.ELOOP
+		}
+		return v.openCreate(nd, target, flags, mode)
+	}
+	p := Path{Mnt: pw.Mnt, Dentry: child}
+	dentry.Dput(cur, pw.Dentry)
+	v.followMount(cur, &p)
+	if pathInode(cur, p).IsDir() {
+		p.Put(cur)
+		return nil, syscall.EISDIR
+	}
+	return v.openPath(nd.ctx, p, flags, false)
+}
+
+// openPath opens the file at p (may_open + vfs_open + handle_truncate),
+// taking over p's references.
+func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, error) {
+	cur := ctx.Cur
+	ino := pathInode(cur, p)
+	acc := 0
+	switch flags & O_ACCMODE {
+	case O_RDONLY:
+		acc = MAY_READ
+	case O_WRONLY:
+		acc = MAY_WRITE
+	case O_RDWR:
+		acc = MAY_READ | MAY_WRITE
+	}
+	if flags&O_TRUNC != 0 {
+		acc |= MAY_WRITE
+	}
+	var err error
+	switch ino.Type() {
+	case inode.S_IFLNK:
+		err = syscall.ELOOP
+	case inode.S_IFDIR:
+		if acc&MAY_WRITE != 0 {
+			err = syscall.EISDIR
+		}
+	}
+	if err == nil && flags&O_DIRECTORY != 0 && !ino.IsDir() {
+		err = syscall.ENOTDIR
+	}
+	if err == nil && !created {
+		err = v.Permission(ctx, ino, acc)
+	}
+	if err == nil && ino.Type() == inode.S_IFIFO {
+		err = fifoOpen(cur, ino, flags)
+	}
+	if err != nil {
+		p.Put(cur)
+		return nil, err
+	}
+	f := v.newFile(p, flags, nil, nil)
+	v.notifier.FsnotifyOpen(cur, p.Dentry)
+	if flags&O_TRUNC != 0 && !created && ino.Type() == inode.S_IFREG {
+		v.truncate(cur, p.Dentry, ino, 0, inode.ATTR_SIZE|inode.ATTR_MTIME|inode.ATTR_CTIME)
+	}
+	return f, nil
+}
+
+// newFile allocates a struct file with f_count 1 (alloc_file).
+func (v *VFS) newFile(p Path, flags int, ops FileOperations, private any) *File {
+	id := v.fileIDs.Add(1)
+	f := &File{Path: p, Flags: flags, Ops: ops, Private: private}
+	f.Count.Init(v.refs, "file", id, 1)
+	f.PosLock.Init(FPosLockClass, id)
+	return f
+}
+
+// NewAnonFile returns a file with no path, with one reference
+// (anon_inode_getfile): the inotify device's file.
+func (v *VFS) NewAnonFile(cur *lockdep.Task, ops FileOperations, private any, flags int) *File {
+	return v.newFile(Path{}, flags, ops, private)
+}
+
+// Fget takes a reference on f (get_file).
+func Fget(f *File) *File { f.Count.Get(); return f }
+
+// Fput drops a reference on f (fput → __fput). At the last one: the close
+// hook for a file with a path (CLOSE_WRITE iff opened for writing), the
+// file's release operation, and the path's put, which may shut down a
+// lazily unmounted file system.
+func Fput(cur *lockdep.Task, f *File) {
+	if !f.Count.Put() {
+		return
+	}
+	if f.Path.Dentry != nil {
+		f.Path.Mnt.v.notifier.FsnotifyClose(cur, f.Path.Dentry, f.Writable())
+	}
+	if f.Ops != nil {
+		f.Ops.Release(cur, f)
+	}
+	if f.Path.Dentry != nil {
+		if ino := pathInode(cur, f.Path); ino != nil && ino.Type() == inode.S_IFIFO {
+			fifoRelease(cur, ino, f.Flags)
+		}
+	}
+	f.Path.Put(cur)
+	f.Path = Path{}
+}
+
+// ReadFile reads up to n bytes from f: through its Reader if it is a
+// special file that has one, else as a tmpfs file (Read). It is the
+// kernel's vfs_read dispatch on f_op->read.
+func (v *VFS) ReadFile(gctx context.Context, ctx *Context, f *File, n int) ([]byte, error) {
+	if !f.Readable() {
+		return nil, syscall.EBADF
+	}
+	if f.Ops != nil {
+		if r, ok := f.Ops.(Reader); ok {
+			return r.Read(gctx, ctx.Cur, f, n)
+		}
+		return nil, syscall.EINVAL
+	}
+	return v.Read(ctx, f, n)
+}
+
+// Read reads up to n bytes of a tmpfs file at its position (vfs_read with
+// shmem_file_read_iter): FsnotifyAccess when more than 0 bytes came back.
+// A directory gives EISDIR; a file not open for reading EBADF.
+func (v *VFS) Read(ctx *Context, f *File, n int) ([]byte, error) {
+	cur := ctx.Cur
+	if !f.Readable() || f.Path.Dentry == nil {
+		return nil, syscall.EBADF
+	}
+	if n < 0 {
+		return nil, syscall.EINVAL
+	}
+	ino := pathInode(cur, f.Path)
+	var out []byte
+	switch ino.Type() {
+	case inode.S_IFDIR:
+		return nil, syscall.EISDIR
+	case inode.S_IFIFO:
+		var err error
+		if out, err = fifoRead(cur, ino, f.Flags, n); err != nil {
+			return nil, err
+		}
+	default:
+		f.PosLock.Lock(cur)
+		ino.IMutex.Lock(cur)
+		if f.Pos < int64(len(ino.Data)) {
+			end := min(f.Pos+int64(n), int64(len(ino.Data)))
+			out = append([]byte(nil), ino.Data[f.Pos:end]...)
+		}
+		ino.IMutex.Unlock(cur)
+		f.Pos += int64(len(out))
+		f.PosLock.Unlock(cur)
+	}
+	if len(out) > 0 {
+		v.notifier.FsnotifyAccess(cur, f.Path.Dentry)
+	}
+	return out, nil
+}
+
+// Write writes data to f at its position, or at the end with O_APPEND
+// (vfs_write with shmem_file_write_iter under i_mutex): mtime and ctime are
+// updated and FsnotifyModify fires when more than 0 bytes were written.
+// EBADF if f is not open for writing; EINVAL for a special file.
+func (v *VFS) Write(ctx *Context, f *File, data []byte) (int, error) {
+	cur := ctx.Cur
+	if !f.Writable() {
+		return 0, syscall.EBADF
+	}
+	if f.Path.Dentry == nil {
+		return 0, syscall.EINVAL
+	}
+	ino := pathInode(cur, f.Path)
+	if ino.Type() == inode.S_IFIFO {
+		if err := fifoWrite(cur, ino, data); err != nil {
+			return 0, err
+		}
+	} else {
+		f.PosLock.Lock(cur)
+		ino.IMutex.Lock(cur)
+		if f.Flags&O_APPEND != 0 {
+			f.Pos = int64(len(ino.Data))
+		}
+		if len(data) > 0 {
+			end := f.Pos + int64(len(data))
+			if end > int64(len(ino.Data)) {
+				grown := make([]byte, end)
+				copy(grown, ino.Data)
+				ino.Data = grown
+			}
+			copy(ino.Data[f.Pos:], data)
+			ino.Size = int64(len(ino.Data))
+			now := v.Now()
+			ino.Mtime, ino.Ctime = now, now
+		}
+		ino.IMutex.Unlock(cur)
+		f.Pos += int64(len(data))
+		f.PosLock.Unlock(cur)
+	}
+	if len(data) > 0 {
+		v.notifier.FsnotifyModify(cur, f.Path.Dentry)
+	}
+	return len(data), nil
+}
+
+// Lseek sets f's position (SEEK_SET). A special file ignores it and
+// returns 0 (noop_llseek); a fifo gives ESPIPE; a negative offset EINVAL.
+func (v *VFS) Lseek(ctx *Context, f *File, off int64) (int64, error) {
+	cur := ctx.Cur
+	if f.Path.Dentry == nil {
+		return 0, nil
+	}
+	if pathInode(cur, f.Path).Type() == inode.S_IFIFO {
+		return 0, syscall.ESPIPE
+	}
+	if off < 0 {
+		return 0, syscall.EINVAL
+	}
+	f.PosLock.Lock(cur)
+	f.Pos = off
+	f.PosLock.Unlock(cur)
+	return off, nil
+}
+
+// Dirent is one entry returned by Getdents (struct linux_dirent64).
+type Dirent struct {
+	Name   string
+	Reclen int // align8(19 + len(Name) + 1)
+}
+
+// Getdents returns the entries of the directory f from its position that
+// fit in bufSize bytes ("." and ".." first, then the names in sorted
+// order), and advances the position (getdents64 → iterate_dir →
+// dcache_readdir). Each successful call fires FsnotifyAccess, even one
+// returning nothing. A buffer too small for the next entry gives EINVAL;
+// a removed directory ENOENT; a non-directory ENOTDIR.
+func (v *VFS) Getdents(ctx *Context, f *File, bufSize int) ([]Dirent, error) {
+	cur := ctx.Cur
+	if f.Path.Dentry == nil {
+		return nil, syscall.ENOTDIR
+	}
+	ino := pathInode(cur, f.Path)
+	if !ino.IsDir() {
+		return nil, syscall.ENOTDIR
+	}
+	f.PosLock.Lock(cur)
+	ino.IMutex.Lock(cur)
+	if ino.Nlink() == 0 {
+		ino.IMutex.Unlock(cur)
+		f.PosLock.Unlock(cur)
+		return nil, syscall.ENOENT // IS_DEADDIR
+	}
+	names := append([]string{".", ".."}, f.Path.Dentry.ChildNames(cur)...)
+	ino.IMutex.Unlock(cur)
+	var out []Dirent
+	var err error
+	used := 0
+	for i := int(f.Pos); i >= 0 && i < len(names); i++ {
+		reclen := (getdentsHeaderBytes + len(names[i]) + 1 + 7) &^ 7
+		if used+reclen > bufSize {
+			if used == 0 {
+				err = syscall.EINVAL
+			}
+			break
+		}
+		out = append(out, Dirent{Name: names[i], Reclen: reclen})
+		used += reclen
+		f.Pos = int64(i + 1)
+	}
+	f.PosLock.Unlock(cur)
+	if err != nil {
+		return nil, err
+	}
+	v.notifier.FsnotifyAccess(cur, f.Path.Dentry)
+	return out, nil
+}
+
+// ReaddirBufSize is the getdents64 buffer Readdir uses, as ls does.
+const ReaddirBufSize = 32 << 10
+
+// Readdir lists a directory the way `ls` does: open(O_RDONLY|O_DIRECTORY),
+// getdents64 with a 32 KiB buffer until it returns nothing, close. The
+// names include "." and "..". EACCES without read permission.
+func (v *VFS) Readdir(ctx *Context, path string) ([]string, error) {
+	f, err := v.Open(ctx, path, O_RDONLY|O_DIRECTORY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer Fput(ctx.Cur, f)
+	var names []string
+	for {
+		ents, err := v.Getdents(ctx, f, ReaddirBufSize)
+		if err != nil {
+			return nil, err
+		}
+		if len(ents) == 0 {
+			return names, nil
+		}
+		for _, e := range ents {
+			names = append(names, e.Name)
+		}
+	}
+}

@@ -1,0 +1,272 @@
+package vfs
+
+import (
+	"syscall"
+
+	"github.com/inosim/inosim/dentry"
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/lockdep"
+)
+
+// renameat2 flags.
+const (
+	RENAME_NOREPLACE = 1
+	RENAME_EXCHANGE  = 2
+)
+
+// lockRename locks the two parent directories of a rename (lock_rename):
+// one directory alone with I_MUTEX_PARENT; otherwise the super block's
+// s_vfs_rename_mutex first, then the ancestor before its descendant, or
+// else the lower inode number first, with I_MUTEX_PARENT and
+// I_MUTEX_PARENT2. unlockRename undoes it.
+func (v *VFS) lockRename(cur *lockdep.Task, sb *superBlock, p1, p2 *dentry.Dentry, i1, i2 *inode.Inode) {
+	if p1 == p2 {
+		i1.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
+		return
+	}
+	sb.renameMutex.Lock(cur)
+	first, second := i1, i2
+	switch {
+	case p2.IsAncestor(cur, p1):
+	case p1.IsAncestor(cur, p2):
+		first, second = i2, i1
+	case i2.Ino < i1.Ino:
+		first, second = i2, i1
+	}
+	first.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
+	second.IMutex.LockNested(cur, inode.I_MUTEX_PARENT2)
+}
+
+func (v *VFS) unlockRename(cur *lockdep.Task, sb *superBlock, p1, p2 *dentry.Dentry, i1, i2 *inode.Inode) {
+	i1.IMutex.Unlock(cur)
+	if p1 != p2 {
+		i2.IMutex.Unlock(cur)
+		sb.renameMutex.Unlock(cur)
+	}
+}
+
+// lockTwo locks the source and target inodes of a rename in inode-number
+// order, with I_MUTEX_CHILD then I_MUTEX_NONDIR2 (lock_two_inodes; the
+// kernel's first subclass is I_MUTEX_NORMAL, ours CHILD so that every
+// i_mutex nested under a parent's has a subclass). b may be nil.
+func lockTwo(cur *lockdep.Task, a, b *inode.Inode) {
+	if b == nil || b == a {
+		a.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
+		return
+	}
+	if b.Ino < a.Ino {
+		a, b = b, a
+	}
+	a.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
+	b.IMutex.LockNested(cur, inode.I_MUTEX_NONDIR2)
+}
+
+func unlockTwo(cur *lockdep.Task, a, b *inode.Inode) {
+	a.IMutex.Unlock(cur)
+	if b != nil && b != a {
+		b.IMutex.Unlock(cur)
+	}
+}
+
+// Rename renames oldPath to newPath (do_renameat2 → vfs_rename →
+// shmem_rename2), with RENAME_NOREPLACE or RENAME_EXCHANGE. Locking:
+// lockRename, then the source and target inodes (lockTwo). After the tmpfs
+// rename and d_move (d_exchange) the locks of the two inodes are dropped
+// and FsnotifyMove fires under the parents' locks, twice for an exchange.
+// A replaced target loses its pin; its inode goes (FsnotifyInodeRemove)
+// when its dentry's last reference is put: at the end of this call, or at
+// the last close of a file open on it. Renaming a name onto itself or onto
+// another link of the same inode succeeds with no change and no hook.
+//
+// Errors: EINVAL (bad flags, both flags, a directory into its own
+// subtree), EXDEV (across mounts), ENOENT (no source; EXCHANGE without a
+// target), EEXIST (NOREPLACE with a target), ENOTDIR/EISDIR (type
+// mismatch), ENOTEMPTY, EBUSY (mountpoints, "." or ".."), EACCES, EPERM.
+func (v *VFS) Rename(ctx *Context, oldPath, newPath string, flags int) error {
+	cur := ctx.Cur
+	if flags&^(RENAME_NOREPLACE|RENAME_EXCHANGE) != 0 ||
+		flags == RENAME_NOREPLACE|RENAME_EXCHANGE {
+		return syscall.EINVAL
+	}
+	op, err := v.walkParent(ctx, oldPath)
+	if err != nil {
+		return err
+	}
+	defer op.Put(cur)
+	np, err := v.walkParent(ctx, newPath)
+	if err != nil {
+		return err
+	}
+	defer np.Put(cur)
+	if op.Mnt != np.Mnt {
+		return syscall.EXDEV
+	}
+	if op.typ != lastNorm || np.typ != lastNorm {
+		return syscall.EBUSY
+	}
+	oldDir, newDir := pathInode(cur, op.Path), pathInode(cur, np.Path)
+	sb := op.Mnt.sb
+	v.lockRename(cur, sb, op.Dentry, np.Dentry, oldDir, newDir)
+	defer v.unlockRename(cur, sb, op.Dentry, np.Dentry, oldDir, newDir)
+
+	oldD := v.lookupLocked(cur, op.Dentry, oldDir, op.last)
+	if oldD == nil {
+		return syscall.ENOENT
+	}
+	defer dentry.Dput(cur, oldD)
+	newD := v.lookupLocked(cur, np.Dentry, newDir, np.last)
+	if newD != nil {
+		defer dentry.Dput(cur, newD) // the replaced target dies here, unless open
+	}
+	return v.renameLocked(ctx, op, np, oldDir, newDir, oldD, newD, flags)
+}
+
+// renameLocked is vfs_rename with the parents locked and both names
+// looked up (newD nil if the target does not exist).
+// Precondition: oldDir's and newDir's i_mutex are held.
+func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inode.Inode,
+	oldD, newD *dentry.Dentry, flags int) error {
+	cur := ctx.Cur
+	lockdep.AssertHeld(cur, &oldDir.IMutex)
+	lockdep.AssertHeld(cur, &newDir.IMutex)
+	exchange := flags&RENAME_EXCHANGE != 0
+	source := pathInode(cur, Path{Dentry: oldD})
+	var target *inode.Inode
+	if newD != nil {
+		target = pathInode(cur, Path{Dentry: newD})
+	}
+	isDir := source.IsDir()
+	newIsDir := target != nil && target.IsDir()
+
+	// Checks of do_renameat2 and vfs_rename, in their order.
+	if (op.slash || np.slash) && !isDir {
+		return syscall.ENOTDIR
+	}
+	if exchange && newD == nil {
+		return syscall.ENOENT
+	}
+	if newD != nil && flags&RENAME_NOREPLACE != 0 {
+		return syscall.EEXIST
+	}
+	if np.Dentry.IsAncestor(cur, oldD) {
+		return syscall.EINVAL // source is an ancestor of the target
+	}
+	if newD != nil && op.Dentry.IsAncestor(cur, newD) {
+		if exchange {
+			return syscall.EINVAL
+		}
+		return syscall.ENOTEMPTY // target is an ancestor of the source
+	}
+	if source == target {
+		return nil
+	}
+	if target != nil && !exchange {
+		switch {
+		case isDir && !newIsDir:
+			return syscall.ENOTDIR
+		case !isDir && newIsDir:
+			return syscall.EISDIR
+		}
+	}
+	lockTwo(cur, source, target)
+	if err := v.mayRenameLocked(ctx, oldDir, newDir, source, target, oldD, newD, isDir, newIsDir, exchange); err != nil {
+		unlockTwo(cur, source, target)
+		return err
+	}
+	oldName := op.last
+	v.shmemRenameLocked(cur, oldDir, newDir, source, target, isDir, newIsDir, exchange, newD)
+	if exchange {
+		v.dcache.Exchange(cur, oldD, newD)
+	} else if newD != nil {
+		v.dcache.Move(cur, oldD, newD)
+	} else {
+		neg := v.dcache.Alloc(cur, np.Dentry, np.last)
+		v.dcache.Move(cur, oldD, neg)
+		dentry.Dput(cur, neg) // unhashed by d_move: it dies now
+	}
+	unlockTwo(cur, source, target)
+	if exchange {
+		v.notifier.FsnotifyMove(cur, oldDir, newDir, oldName, isDir, nil, oldD)
+		v.notifier.FsnotifyMove(cur, newDir, oldDir, oldD.Name(cur), newIsDir, nil, newD)
+	} else {
+		v.notifier.FsnotifyMove(cur, oldDir, newDir, oldName, isDir, target, oldD)
+	}
+	return nil
+}
+
+// mayRenameLocked holds vfs_rename's permission and busy checks: may_delete
+// on the source, may_create or may_delete on the target, write permission
+// on a directory moving to another parent (its ".." changes), emptiness of
+// a replaced directory, and mountpoints (EBUSY).
+// Precondition: the parents' and the two inodes' i_mutex are held.
+func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inode.Inode,
+	oldD, newD *dentry.Dentry, isDir, newIsDir, exchange bool) error {
+	cur := ctx.Cur
+	if err := mayDeleteLocked(ctx, oldDir, source); err != nil {
+		return err
+	}
+	if target == nil {
+		if newDir.Nlink() == 0 {
+			return syscall.ENOENT
+		}
+		if err := permissionLocked(ctx, newDir, MAY_WRITE|MAY_EXEC); err != nil {
+			return err
+		}
+	} else if err := mayDeleteLocked(ctx, newDir, target); err != nil {
+		return err
+	}
+	if oldDir != newDir {
+		if isDir {
+			if err := permissionLocked(ctx, source, MAY_WRITE); err != nil {
+				return err
+			}
+		}
+		if exchange && newIsDir {
+			if err := permissionLocked(ctx, target, MAY_WRITE); err != nil {
+				return err
+			}
+		}
+	}
+	if oldD.Mounted(cur) > 0 || (newD != nil && newD.Mounted(cur) > 0) {
+		return syscall.EBUSY
+	}
+	if newIsDir && !exchange && newD.NumChildren(cur) > 0 {
+		return syscall.ENOTEMPTY
+	}
+	return nil
+}
+
+// shmemRenameLocked updates link counts and times as shmem_rename2 does; a
+// replaced target is unlinked (shmem_unlink: its link dropped and its pin
+// put). Precondition: all four i_mutexes are held.
+func (v *VFS) shmemRenameLocked(cur *lockdep.Task, oldDir, newDir, source, target *inode.Inode,
+	isDir, newIsDir, exchange bool, newD *dentry.Dentry) {
+	now := v.Now()
+	switch {
+	case exchange:
+		if isDir != newIsDir && oldDir != newDir {
+			if isDir { // a directory moves from oldDir to newDir
+				oldDir.DropNlink()
+				newDir.IncNlink()
+			} else {
+				newDir.DropNlink()
+				oldDir.IncNlink()
+			}
+		}
+		target.Ctime = now
+	case target != nil:
+		target.DropNlink()
+		if isDir {
+			target.DropNlink()
+			oldDir.DropNlink()
+		}
+		target.Ctime = now
+		dentry.Dput(cur, newD) // the target's tmpfs pin
+	case isDir:
+		oldDir.DropNlink()
+		newDir.IncNlink()
+	}
+	source.Ctime = now
+	oldDir.Mtime, oldDir.Ctime = now, now
+	newDir.Mtime, newDir.Ctime = now, now
+}
