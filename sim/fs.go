@@ -209,4 +209,3 @@ func (t *Task) Umount(path string, flags int) error {
 	defer t.exit()
 	return t.k.vfs.Umount(t.ctx, path, flags)
 }
-

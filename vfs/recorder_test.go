@@ -18,7 +18,9 @@ type recorder struct {
 	log []string
 }
 
-func (r *recorder) add(format string, args ...any) { r.log = append(r.log, fmt.Sprintf(format, args...)) }
+func (r *recorder) add(format string, args ...any) {
+	r.log = append(r.log, fmt.Sprintf(format, args...))
+}
 
 // take returns the hooks logged since the last take.
 func (r *recorder) take() []string {
