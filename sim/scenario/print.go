@@ -18,6 +18,9 @@ type Outcome struct {
 	HasValue bool
 	// Events are the events a read on an inotify fd returned, in order.
 	Events []Event
+	// Trace lines (inosim run --trace) are printed under the command as
+	// comment lines, so the transcript stays a valid scenario.
+	Trace []string
 }
 
 // Event is one event read, with the name the printer shows for its wd.
@@ -26,6 +29,11 @@ type Event struct {
 	// WdName is the most recently bound name of Wd on the instance the
 	// event was read from, "" when none is (the number is printed).
 	WdName string
+	// WatchPath is the path given to the inotify_add_watch that returned
+	// Wd on that instance, and WatchIsDir says it named a directory (for
+	// inotifywait's %w); both are set only when Run is asked to.
+	WatchPath  string
+	WatchIsDir bool
 }
 
 // Print writes the transcript of f given the outcome of each command
@@ -81,10 +89,13 @@ func Print(f *File, outs []Outcome) string {
 			b.WriteByte('\n')
 			if _, ok := first[c]; !ok {
 				pr.events(o.Events)
+				pr.trace(o.Trace)
 			}
 		case ResultLine:
 			if first[l.Cmd] == i {
-				pr.events(outcome(l.Cmd).Events)
+				o := outcome(l.Cmd)
+				pr.events(o.Events)
+				pr.trace(o.Trace)
 			}
 		default:
 			b.WriteString(strings.TrimRight(l.Text, " \t"))
@@ -97,6 +108,12 @@ func Print(f *File, outs []Outcome) string {
 type printer struct {
 	b       *strings.Builder
 	cookies map[uint32]string
+}
+
+func (pr *printer) trace(lines []string) {
+	for _, l := range lines {
+		pr.b.WriteString("# " + l + "\n")
+	}
 }
 
 func (pr *printer) events(evs []Event) {

@@ -23,16 +23,35 @@ const drainBuf = 64 << 10
 //   - `read F N` on a file fd is read(2); `read I` drains an inotify fd with
 //     repeated non-blocking reads; `read I N` is one read of N bytes.
 //   - `creat` is open(O_CREAT|O_WRONLY|O_TRUNC) then close.
-func Run(f *File, m Machine) []Outcome { return run(f, m, nil) }
+func Run(f *File, m Machine) []Outcome { return RunWith(f, m, RunOptions{}) }
 
-// run is Run with a hook called before each command.
-func run(f *File, m Machine, before func(l Line)) []Outcome {
+// RunOptions tune RunWith.
+type RunOptions struct {
+	// WatchInfo fills Event.WatchPath and WatchIsDir, asking the machine
+	// (if it implements DirChecker) whether each watched path is a
+	// directory right after the watch is added.
+	WatchInfo bool
+	// Before is called before each command.
+	Before func(l Line)
+}
+
+// DirChecker is implemented by machines that can tell whether a path is a
+// directory without generating events (a stat).
+type DirChecker interface {
+	IsDir(path string, follow bool) bool
+}
+
+// RunWith is Run with options.
+func RunWith(f *File, m Machine, opt RunOptions) []Outcome {
+	before := opt.Before
 	in := &interp{
-		m:        m,
-		names:    map[string]binding{},
-		inotify:  map[int]int{},
-		wdNames:  map[int]map[int32]string{},
-		nameOfWd: map[string]wdKey{},
+		watchInfo: opt.WatchInfo,
+		watches:   map[wdKey]watchInfo{},
+		m:         m,
+		names:     map[string]binding{},
+		inotify:   map[int]int{},
+		wdNames:   map[int]map[int32]string{},
+		nameOfWd:  map[string]wdKey{},
 	}
 	outs := make([]Outcome, 0, len(f.Commands))
 	for _, l := range f.Lines {
@@ -61,13 +80,20 @@ type wdKey struct {
 	wd   int32
 }
 
+type watchInfo struct {
+	path  string
+	isDir bool
+}
+
 type interp struct {
-	m        Machine
-	names    map[string]binding
-	inotify  map[int]int // fd → instance id, for open inotify fds
-	nextInst int
-	wdNames  map[int]map[int32]string // instance → wd → name
-	nameOfWd map[string]wdKey
+	watchInfo bool
+	watches   map[wdKey]watchInfo
+	m         Machine
+	names     map[string]binding
+	inotify   map[int]int // fd → instance id, for open inotify fds
+	nextInst  int
+	wdNames   map[int]map[int32]string // instance → wd → name
+	nameOfWd  map[string]wdKey
 }
 
 func (in *interp) ref(r Ref) int {
@@ -196,9 +222,18 @@ func (in *interp) exec(c *Command) Outcome {
 			wd = -1
 		}
 		in.bind(c.Bind, wd, false)
-		if inst, ok := in.inotify[fd]; ok && err == nil && c.Bind != "" {
-			in.wdNames[inst][int32(wd)] = c.Bind
-			in.nameOfWd[c.Bind] = wdKey{inst, int32(wd)}
+		if inst, ok := in.inotify[fd]; ok && err == nil {
+			if c.Bind != "" {
+				in.wdNames[inst][int32(wd)] = c.Bind
+				in.nameOfWd[c.Bind] = wdKey{inst, int32(wd)}
+			}
+			if in.watchInfo {
+				wi := watchInfo{path: c.Path}
+				if dc, ok := m.(DirChecker); ok {
+					wi.isDir = dc.IsDir(c.Path, c.Mask&uapi.IN_DONT_FOLLOW == 0)
+				}
+				in.watches[wdKey{inst, int32(wd)}] = wi
+			}
 		}
 		return errOutcome(err)
 	case OpInotifyRmWatch:
@@ -238,7 +273,11 @@ func (in *interp) read(c *Command) Outcome {
 		}
 		evs, derr := uapi.Decode(b)
 		for _, e := range evs {
-			out.Events = append(out.Events, Event{Event: e, WdName: in.wdNames[inst][e.Wd]})
+			ev := Event{Event: e, WdName: in.wdNames[inst][e.Wd]}
+			if wi, ok := in.watches[wdKey{inst, e.Wd}]; ok {
+				ev.WatchPath, ev.WatchIsDir = wi.path, wi.isDir
+			}
+			out.Events = append(out.Events, ev)
 		}
 		if derr != nil {
 			out.Err = "EIO"
