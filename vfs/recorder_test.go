@@ -9,6 +9,7 @@ import (
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/vfs"
 )
 
 // recorder is a Notifier that logs every hook with its arguments: inode
@@ -106,4 +107,15 @@ func newKernel(t *testing.T) (*sim.Kernel, *sim.Task, *recorder) {
 	k := sim.NewKernel(sim.WithNotifier(r))
 	t.Cleanup(func() { sim.CheckClean(t, k) })
 	return k, k.NewTask(0, 0), r
+}
+
+// inodeOf returns the inode at path (a symlink is followed).
+func inodeOf(t *testing.T, task *sim.Task, path string) *inode.Inode {
+	t.Helper()
+	p, err := task.Kernel().VFS().Walk(task.Ctx(), path, vfs.LOOKUP_FOLLOW)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Put(task.Cur())
+	return p.Dentry.Inode(task.Cur())
 }
