@@ -8,6 +8,7 @@ import (
 
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/vfs"
 )
 
@@ -20,6 +21,7 @@ type Kernel struct {
 	refs      *kref.Tracker
 	vfs       *vfs.VFS
 	pids      atomic.Int32
+	inotify   *inotifyState // sim/inotify.go
 
 	// tasklistLock (tasklist_lock) protects the following fields.
 	tasklistLock lockdep.Mutex
@@ -32,9 +34,14 @@ type Kernel struct {
 type Option func(*options)
 
 type options struct {
-	checks   bool
-	notifier vfs.Notifier
+	checks      bool
+	notifier    vfs.Notifier
+	personality *personality.P
 }
+
+// WithPersonality selects the inotify version the kernel behaves as
+// (default: today's Linux).
+func WithPersonality(p *personality.P) Option { return func(o *options) { o.personality = p } }
 
 // WithChecks turns lockdep and refcount checking on (the default) or off.
 func WithChecks(on bool) Option { return func(o *options) { o.checks = on } }
@@ -45,7 +52,7 @@ func WithNotifier(n vfs.Notifier) Option { return func(o *options) { o.notifier 
 
 // NewKernel boots a kernel: an empty root tmpfs (mode 0755, 0:0), no tasks.
 func NewKernel(opts ...Option) *Kernel {
-	o := options{checks: true}
+	o := options{checks: true, personality: personality.Linux}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -53,11 +60,13 @@ func NewKernel(opts ...Option) *Kernel {
 	k.validator.SetEnabled(o.checks)
 	k.refs.SetEnabled(o.checks)
 	k.tasklistLock.Init(TasklistLockClass, 0)
+	k.inotify = newInotifyState(o.personality, k.refs)
 	n := o.notifier
 	if n == nil {
 		n = k.fsnotify()
 	}
 	k.vfs = vfs.New(vfs.Options{Notifier: n, Validator: k.validator, Refs: k.refs})
+	k.inotify.env.Dcache = k.vfs.Dcache()
 	return k
 }
 

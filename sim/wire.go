@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/inosim/inosim/vfs"
+import (
+	"github.com/inosim/inosim/handle"
+	"github.com/inosim/inosim/vfs"
+)
 
-// fsnotify returns the notifier the kernel's VFS calls: none yet.
-func (k *Kernel) fsnotify() vfs.Notifier { return vfs.NopNotifier{} }
+// fsnotify returns the notifier the kernel's VFS calls: inotify's
+// fsnotify hooks (package handle) over the kernel's inotify state.
+func (k *Kernel) fsnotify() vfs.Notifier { return handle.Fsnotify{Env: k.inotify.env} }

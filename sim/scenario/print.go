@@ -34,6 +34,7 @@ type Event struct {
 	// inotifywait's %w); both are set only when Run is asked to.
 	WatchPath  string
 	WatchIsDir bool
+	WatchMask  uapi.Mask // the watch's mask as last set by add_watch
 }
 
 // Print writes the transcript of f given the outcome of each command

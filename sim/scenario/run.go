@@ -83,6 +83,7 @@ type wdKey struct {
 type watchInfo struct {
 	path  string
 	isDir bool
+	mask  uapi.Mask
 }
 
 type interp struct {
@@ -228,7 +229,10 @@ func (in *interp) exec(c *Command) Outcome {
 				in.nameOfWd[c.Bind] = wdKey{inst, int32(wd)}
 			}
 			if in.watchInfo {
-				wi := watchInfo{path: c.Path}
+				wi := watchInfo{path: c.Path, mask: c.Mask}
+				if old, ok := in.watches[wdKey{inst, int32(wd)}]; ok && c.Mask&uapi.IN_MASK_ADD != 0 {
+					wi.mask |= old.mask
+				}
 				if dc, ok := m.(DirChecker); ok {
 					wi.isDir = dc.IsDir(c.Path, c.Mask&uapi.IN_DONT_FOLLOW == 0)
 				}
@@ -275,7 +279,7 @@ func (in *interp) read(c *Command) Outcome {
 		for _, e := range evs {
 			ev := Event{Event: e, WdName: in.wdNames[inst][e.Wd]}
 			if wi, ok := in.watches[wdKey{inst, e.Wd}]; ok {
-				ev.WatchPath, ev.WatchIsDir = wi.path, wi.isDir
+				ev.WatchPath, ev.WatchIsDir, ev.WatchMask = wi.path, wi.isDir, wi.mask
 			}
 			out.Events = append(out.Events, ev)
 		}

@@ -1,0 +1,66 @@
+package scenario
+
+import (
+	"testing"
+)
+
+// specExample is the example of ../shared/spec/scenario.md, with its results.
+const specExample = `personality linux
+mkdir /d
+i = inotify_init IN_NONBLOCK
+w = inotify_add_watch i /d IN_ALL_EVENTS
+creat /d/a
+rename /d/a /d/b
+inotify_add_watch i /missing IN_CREATE => ENOENT
+read i
+  w IN_CREATE a
+  w IN_OPEN a
+  w IN_CLOSE_WRITE a
+  w IN_MOVED_FROM cookie=c1 a
+  w IN_MOVED_TO cookie=c1 b
+fionread i => 0
+`
+
+func runSimText(t *testing.T, name, src string) (string, *SimResult) {
+	t.Helper()
+	f, err := Parse(name, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := RunSim(f, SimOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Problems {
+		t.Errorf("simulator self-check: %s", p)
+	}
+	return Print(f, res.Outcomes), res
+}
+
+func TestSpecExampleRunsAsWritten(t *testing.T) {
+	got, _ := runSimText(t, "spec.scen", specExample)
+	if !Equal(got, specExample) {
+		t.Errorf("transcript differs:\n%s", Diff("want", specExample, "got", got))
+	}
+}
+
+// TestRunIsAFixedPoint: the transcript of a file without results, run
+// again, is unchanged.
+func TestRunIsAFixedPoint(t *testing.T) {
+	src := `mkdir /d
+i = inotify_init
+w = inotify_add_watch i /d IN_ALL_EVENTS|IN_ONESHOT
+mkdir /d/sub
+read i
+rmdir /d/sub
+read i
+inotify_rm_watch i w
+close i
+`
+	first, _ := runSimText(t, "fp.scen", src)
+	second, _ := runSimText(t, "fp.scen", first)
+	if !Equal(first, second) {
+		t.Errorf("not a fixed point:\n%s", Diff("first", first, "second", second))
+	}
+	t.Log(first)
+}
