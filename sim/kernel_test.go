@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"fmt"
 	"strings"
 	"syscall"
 	"testing"
@@ -116,4 +117,24 @@ func TestSiteNaming(t *testing.T) {
 		t.Errorf("site %q", task.Cur().Site())
 	}
 	task.Exit()
+}
+
+// A kernel, a task, a few system calls, and a clean shutdown.
+func ExampleKernel() {
+	k := sim.NewKernel()
+	task := k.NewTask(0, 0)
+	task.Mkdir("/tmp", 0o1777)
+	fd, _ := task.Open("/tmp/f", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+	task.Write(fd, []byte("hello"))
+	task.Lseek(fd, 0)
+	b, _ := task.Read(fd, 100)
+	fmt.Printf("fd %d read %q\n", fd, b)
+	_, err := task.Read(42, 1)
+	fmt.Println(err)
+	task.Close(fd)
+	fmt.Println(k.Shutdown())
+	// Output:
+	// fd 3 read "hello"
+	// bad file descriptor
+	// []
 }

@@ -142,7 +142,8 @@ func (t *Task) Close(fd int) error {
 }
 
 // ExitTask tears the task down (do_exit): every fd is closed, lowest
-// first, then the cwd and root are dropped. Later calls do nothing.
+// first, then the cwd and root are dropped. Later calls do nothing; no other
+// system call may be made on the task afterwards.
 func (t *Task) ExitTask() {
 	t.enter("exit")
 	defer t.exit()

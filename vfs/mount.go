@@ -45,6 +45,15 @@ func (m *Mount) Super() *inode.SuperBlock { return m.sb.SuperBlock }
 // Root returns the mount's root dentry (mnt_root).
 func (m *Mount) Root() *dentry.Dentry { return m.root }
 
+// Parent returns the mount m is attached to and its mountpoint dentry
+// (mnt_parent, mnt_mountpoint), read under mount_lock; nil, nil for the
+// namespace root and for a detached mount. No references are taken.
+func (m *Mount) Parent(cur *lockdep.Task) (*Mount, *dentry.Dentry) {
+	m.v.mountLock.Lock(cur)
+	defer m.v.mountLock.Unlock(cur)
+	return m.parent, m.mountpoint
+}
+
 // newMount returns a detached mount of sb with mnt_count 1, for the caller
 // (vfs_kern_mount).
 func (v *VFS) newMount(sb *superBlock) *Mount {
