@@ -39,6 +39,18 @@ func NewClass(name string) *Class {
 // Name is the class's name.
 func (c *Class) Name() string { return c.name }
 
+// Classes returns the names of every class created so far, sorted.
+func Classes() []string {
+	classes.mu.Lock()
+	defer classes.mu.Unlock()
+	out := make([]string, 0, len(classes.byName))
+	for n := range classes.byName {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // key is a node of the graph: a class and a subclass (mutex_lock_nested).
 type key struct {
 	class *Class
