@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/inosim/inosim/hostkernel"
+	"github.com/inosim/inosim/sim/scenario"
+)
+
+func cmdCheck(e *env, args []string) int {
+	fs := newFlags(e, "check")
+	update := fs.Bool("update", false, "write the transcript back into each file")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		e.errorf("check: no FILE")
+		return exitUsage
+	}
+	status := exitOK
+	for _, name := range fs.Args() {
+		f, src, ok := load(e, name)
+		if !ok {
+			return exitUsage
+		}
+		outs, clean := simulate(e, f, scenario.SimOptions{})
+		if !clean {
+			status = exitMismatch
+		}
+		got := scenario.Print(f, outs)
+		if scenario.Equal(string(src), got) {
+			continue
+		}
+		if *update && name != "-" {
+			if err := os.WriteFile(name, []byte(got), 0o644); err != nil {
+				e.errorf("%v", err)
+				return exitUsage
+			}
+			continue
+		}
+		fmt.Fprint(e.stdout, scenario.Diff(name, string(src), name+" (simulator)", got))
+		status = exitMismatch
+	}
+	return status
+}
+
+func cmdDiff(e *env, args []string) int {
+	fs := newFlags(e, "diff")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		e.errorf("diff: no FILE")
+		return exitUsage
+	}
+	if err := hostkernel.Available(); err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	status := exitOK
+	for _, name := range fs.Args() {
+		f, _, ok := load(e, name)
+		if !ok {
+			return exitUsage
+		}
+		simOuts, clean := simulate(e, f, scenario.SimOptions{})
+		if !clean {
+			status = exitMismatch
+		}
+		kOuts, ok := onKernel(e, f, false)
+		if !ok {
+			return exitUsage
+		}
+		a, b := scenario.Print(f, simOuts), scenario.Print(f, kOuts)
+		if d := scenario.Diff("simulator/"+name, a, "kernel/"+name, b); d != "" {
+			fmt.Fprint(e.stdout, d)
+			status = exitMismatch
+		}
+	}
+	return status
+}

@@ -1,0 +1,79 @@
+// Command inosim replays scenario files in the simulator and on the host's
+// real kernel, checks transcripts, and compares the two.
+//
+//	inosim run [--kernel] [--format=transcript|inotifywait|json] [--trace=locks,refs] FILE...
+//	inosim check [-update] FILE...
+//	inosim diff FILE...
+//	inosim help
+//
+// Exit status: 0 success, 1 a mismatch (check, diff) or a simulator
+// self-check failure, 2 a usage, parse or environment error.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/inosim/inosim/hostkernel"
+)
+
+const usage = `usage:
+  inosim run [--kernel] [--format=transcript|inotifywait|json] [--trace=locks,refs] FILE...
+        replay in the simulator (or, with --kernel, as real system calls on the
+        host kernel, as root) and print the transcript with actual results
+  inosim check [-update] FILE...
+        replay in the simulator; fail with a unified diff unless the transcript
+        equals the file; -update writes the transcript back
+  inosim diff FILE...
+        replay in the simulator and on the kernel; print a unified diff of the
+        two transcripts (nothing, exit 0, when they agree)
+  inosim help
+        this text
+
+FILE may be - (or /dev/stdin) for standard input.
+Exit status: 0 success, 1 mismatch, 2 usage, parse or environment error.
+`
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitMismatch = 1
+	exitUsage    = 2
+)
+
+func main() {
+	hostkernel.RunChildIfRequested()
+	os.Exit(realMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func (e *env) errorf(format string, a ...any) {
+	fmt.Fprintf(e.stderr, "inosim: "+format+"\n", a...)
+}
+
+func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(e, args[1:])
+	case "check":
+		return cmdCheck(e, args[1:])
+	case "diff":
+		return cmdDiff(e, args[1:])
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	e.errorf("unknown command %q", args[0])
+	fmt.Fprint(stderr, usage)
+	return exitUsage
+}

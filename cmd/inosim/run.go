@@ -1,0 +1,239 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/inosim/inosim/hostkernel"
+	"github.com/inosim/inosim/internal/kref"
+	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/uapi"
+)
+
+// load reads and parses a scenario file ("-" is standard input).
+func load(e *env, name string) (*scenario.File, []byte, bool) {
+	var src []byte
+	var err error
+	if name == "-" {
+		src, err = io.ReadAll(e.stdin)
+	} else {
+		src, err = os.ReadFile(name)
+	}
+	if err != nil {
+		e.errorf("%v", err)
+		return nil, nil, false
+	}
+	f, err := scenario.Parse(name, src)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return nil, nil, false
+	}
+	return f, src, true
+}
+
+func newFlags(e *env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, usage) }
+	return fs
+}
+
+// simulate runs f in the simulator; problems found by its checkers are
+// printed and make ok false.
+func simulate(e *env, f *scenario.File, opt scenario.SimOptions) ([]scenario.Outcome, bool) {
+	res, err := scenario.RunSim(f, opt)
+	if err != nil {
+		e.errorf("%v", err)
+		return nil, false
+	}
+	for _, p := range res.Problems {
+		e.errorf("%s: simulator self-check failed:\n%s", f.Name, p)
+	}
+	return res.Outcomes, len(res.Problems) == 0
+}
+
+// onKernel runs f on the host kernel; ok is false (and the reason printed)
+// when it could not run there.
+func onKernel(e *env, f *scenario.File, watchInfo bool) ([]scenario.Outcome, bool) {
+	outs, err := hostkernel.RunWith(f, hostkernel.Options{WatchInfo: watchInfo})
+	if err != nil {
+		e.errorf("%s: %v", f.Name, err)
+		return nil, false
+	}
+	return outs, true
+}
+
+func cmdRun(e *env, args []string) int {
+	fs := newFlags(e, "run")
+	kernel := fs.Bool("kernel", false, "run as real system calls on the host kernel")
+	format := fs.String("format", "transcript", "transcript, inotifywait or json")
+	trace := fs.String("trace", "", "locks,refs: trace lock and reference operations (simulator only)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		e.errorf("run: no FILE")
+		return exitUsage
+	}
+	switch *format {
+	case "transcript", "inotifywait", "json":
+	default:
+		e.errorf("run: unknown --format %q", *format)
+		return exitUsage
+	}
+	var traceLocks, traceRefs bool
+	for _, t := range strings.FieldsFunc(*trace, func(r rune) bool { return r == ',' }) {
+		switch t {
+		case "locks":
+			traceLocks = true
+		case "refs":
+			traceRefs = true
+		default:
+			e.errorf("run: unknown --trace %q (locks, refs)", t)
+			return exitUsage
+		}
+	}
+	if *kernel && (traceLocks || traceRefs) {
+		e.errorf("run: --trace works in the simulator only")
+		return exitUsage
+	}
+	if *kernel {
+		if err := hostkernel.Available(); err != nil {
+			e.errorf("%v", err)
+			return exitUsage
+		}
+	}
+	status := exitOK
+	for _, name := range fs.Args() {
+		f, _, ok := load(e, name)
+		if !ok {
+			return exitUsage
+		}
+		var outs []scenario.Outcome
+		if *kernel {
+			if outs, ok = onKernel(e, f, *format == "inotifywait"); !ok {
+				return exitUsage
+			}
+		} else {
+			opt := scenario.SimOptions{WatchInfo: *format == "inotifywait"}
+			var traces map[int][]string
+			if traceLocks || traceRefs {
+				traces = map[int][]string{}
+				installTrace(&opt, traces, traceLocks, traceRefs)
+			}
+			if outs, ok = simulate(e, f, opt); !ok {
+				status = exitMismatch
+			}
+			for i := range outs {
+				outs[i].Trace = traces[i]
+			}
+		}
+		if len(fs.Args()) > 1 && *format == "transcript" {
+			fmt.Fprintf(e.stdout, "# ==> %s <==\n", name)
+		}
+		switch *format {
+		case "transcript":
+			fmt.Fprint(e.stdout, scenario.Print(f, outs))
+		case "inotifywait":
+			printInotifywait(e.stdout, outs)
+		case "json":
+			printJSON(e.stdout, f, outs)
+		}
+	}
+	return status
+}
+
+// installTrace files every lock and reference operation made while a
+// command runs under that command (kernel start-up and shutdown are left
+// out).
+func installTrace(opt *scenario.SimOptions, traces map[int][]string, locks, refs bool) {
+	cur := -1
+	add := func(s string) {
+		if cur >= 0 {
+			traces[cur] = append(traces[cur], s)
+		}
+	}
+	opt.Setup = func(k *sim.Kernel) {
+		if locks {
+			k.Validator().SetTrace(func(ev lockdep.TraceEvent) { add(ev.String()) })
+		}
+		if refs {
+			k.Refs().SetTracing(true, func(en kref.Entry) { add(en.String()) })
+		}
+	}
+	opt.Trace = func(cmd int) { cur = cmd }
+	opt.Done = func() { cur = -1 }
+}
+
+// inotifywaitNames is inotifywait's event-name order.
+var inotifywaitNames = []struct {
+	bit  uapi.Mask
+	name string
+}{
+	{uapi.IN_ACCESS, "ACCESS"}, {uapi.IN_MODIFY, "MODIFY"}, {uapi.IN_ATTRIB, "ATTRIB"},
+	{uapi.IN_CLOSE_WRITE, "CLOSE_WRITE"}, {uapi.IN_CLOSE_NOWRITE, "CLOSE_NOWRITE"},
+	{uapi.IN_OPEN, "OPEN"}, {uapi.IN_MOVED_FROM, "MOVED_FROM"}, {uapi.IN_MOVED_TO, "MOVED_TO"},
+	{uapi.IN_CREATE, "CREATE"}, {uapi.IN_DELETE, "DELETE"}, {uapi.IN_DELETE_SELF, "DELETE_SELF"},
+	{uapi.IN_UNMOUNT, "UNMOUNT"}, {uapi.IN_Q_OVERFLOW, "Q_OVERFLOW"}, {uapi.IN_IGNORED, "IGNORED"},
+	{uapi.IN_CLOSE, "CLOSE"}, {uapi.IN_MOVE_SELF, "MOVE_SELF"}, {uapi.IN_ISDIR, "ISDIR"},
+	{uapi.IN_ONESHOT, "ONESHOT"},
+}
+
+// inotifywaitEvents joins an event's names the way inotifywait's %,e does.
+func inotifywaitEvents(m uapi.Mask) string {
+	var names []string
+	for _, n := range inotifywaitNames {
+		if m&n.bit != 0 {
+			names = append(names, n.name)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// printInotifywait prints what `inotifywait -m -e MASK PATH` prints for the
+// same watches: `%w %,e %f`, only events sharing a bit with the watch's
+// events (so IN_IGNORED and IN_Q_OVERFLOW do not show by default).
+func printInotifywait(w io.Writer, outs []scenario.Outcome) {
+	for _, o := range outs {
+		for _, ev := range o.Events {
+			asked := ev.WatchMask & (uapi.IN_ALL_EVENTS | uapi.IN_UNMOUNT)
+			if ev.WatchPath == "" || ev.Mask&asked == 0 {
+				continue
+			}
+			path := ev.WatchPath
+			if ev.WatchIsDir && !strings.HasSuffix(path, "/") {
+				path += "/"
+			}
+			fmt.Fprintf(w, "%s %s %s\n", path, inotifywaitEvents(ev.Mask), ev.Name)
+		}
+	}
+}
+
+type jsonEvent struct {
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	Wd        int32    `json:"wd"`
+	WdName    string   `json:"wd_name,omitempty"`
+	Mask      uint32   `json:"mask"`
+	MaskNames []string `json:"mask_names"`
+	Cookie    uint32   `json:"cookie"`
+	Name      string   `json:"name"`
+}
+
+// printJSON prints one object per event read.
+func printJSON(w io.Writer, f *scenario.File, outs []scenario.Outcome) {
+	enc := json.NewEncoder(w)
+	for i, o := range outs {
+		for _, ev := range o.Events {
+			je := jsonEvent{File: f.Name, Line: f.Commands[i].Pos.Line, Wd: ev.Wd, WdName: ev.WdName,
+				Mask: uint32(ev.Mask), MaskNames: strings.Split(ev.Mask.String(), "|"), Cookie: ev.Cookie, Name: ev.Name}
+			_ = enc.Encode(je)
+		}
+	}
+}
