@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
 
@@ -24,12 +25,38 @@ func ok(t *testing.T, err error) {
 // Errors from losing races (ENOENT, EEXIST, ENOTEMPTY...) are expected;
 // lockdep reports, data races and leaks are not.
 func TestConcurrentNamespaceOps(t *testing.T) {
+	for _, watched := range []bool{false, true} {
+		t.Run(fmt.Sprintf("watched=%v", watched), func(t *testing.T) { concurrentNamespaceOps(t, watched) })
+	}
+}
+
+func concurrentNamespaceOps(t *testing.T, watched bool) {
 	k := sim.NewKernel()
 	defer sim.CheckClean(t, k)
 	root := k.NewTask(0, 0)
 	ok(t, root.Mkdir("/s0", 0o777))
 	ok(t, root.Mkdir("/s1", 0o777))
 	ok(t, root.Mkdir("/s0/nest", 0o777))
+	ok(t, root.Mkdir("/mnt", 0o777))
+	ok(t, root.Mount("tmpfs", "/mnt"))
+	var done chan struct{}
+	if watched {
+		// A watcher on the shared directories and the mount, drained
+		// concurrently, so the VFS hooks run into inotify's locks.
+		fd, err := root.InotifyInit1(uapi.IN_NONBLOCK)
+		ok(t, err)
+		for _, p := range []string{"/s0", "/s1", "/s0/nest", "/mnt"} {
+			_, err := root.InotifyAddWatch(fd, p, uint32(uapi.IN_ALL_EVENTS))
+			ok(t, err)
+		}
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 200 {
+				root.Read(fd, 4096)
+			}
+		}()
+	}
 
 	const workers, rounds = 4, 150
 	var wg sync.WaitGroup
@@ -67,11 +94,17 @@ func TestConcurrentNamespaceOps(t *testing.T) {
 					task.Readdir("/s0")
 					task.Unlink(c)
 					task.Rmdir(c)
+					task.Mkdir(fmt.Sprintf("/mnt/w%d", w), 0o755)
+					task.Chmod(a, 0o700)
 				}
 			}
 		}()
 	}
 	wg.Wait()
+	if done != nil {
+		<-done
+	}
+	ok(t, root.Umount("/mnt", 0))
 	if r := k.Validator().Reports(); len(r) != 0 {
 		t.Fatalf("lockdep: %v", r[0])
 	}
