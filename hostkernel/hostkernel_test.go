@@ -1,0 +1,387 @@
+package hostkernel
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/inosim/inosim/sim/scenario"
+)
+
+func TestMain(m *testing.M) {
+	RunChildIfRequested()
+	os.Exit(m.Run())
+}
+
+func need(t *testing.T) {
+	t.Helper()
+	if err := Available(); err != nil {
+		t.Skip(err)
+	}
+}
+
+func parse(t *testing.T, src string) *scenario.File {
+	t.Helper()
+	f, err := scenario.Parse(t.Name()+".scen", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// golden runs the transcript src on the host and wants the same transcript
+// back.
+func golden(t *testing.T, src string) {
+	t.Helper()
+	f := parse(t, src)
+	outs, err := Run(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := scenario.Print(f, outs)
+	if !scenario.Equal(got, src) {
+		t.Errorf("host kernel transcript differs:\n%s", scenario.Diff("want", src, "kernel", got))
+	}
+}
+
+func readSysctl(t *testing.T, key string) string {
+	t.Helper()
+	b, err := os.ReadFile(inotifySysctlDir + key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func TestEvents(t *testing.T) {
+	need(t)
+	golden(t, `# a blocking instance: read must not block
+mkdir /d
+i = inotify_init
+w = inotify_add_watch i /d IN_ALL_EVENTS
+creat /d/a
+rename /d/a /d/b
+read i
+  w IN_CREATE a
+  w IN_OPEN a
+  w IN_CLOSE_WRITE a
+  w IN_MOVED_FROM cookie=c1 a
+  w IN_MOVED_TO cookie=c1 b
+read i
+fionread i => 0
+creat /d/c
+fionread i => 96
+read i 16 => EINVAL
+read i 32
+  w IN_CREATE c
+read i
+  w IN_OPEN c
+  w IN_CLOSE_WRITE c
+inotify_add_watch i /missing IN_CREATE => ENOENT
+inotify_add_watch -1 /d IN_CREATE => EBADF
+read -1 => EBADF
+read 99 16 => EBADF
+fionread 99 => EBADF
+close 99 => EBADF
+inotify_rm_watch i w
+read i
+  w IN_IGNORED
+inotify_rm_watch i w => EINVAL
+setnextwd i 7
+w2 = inotify_add_watch i / IN_CREATE
+mkdir /e
+read i
+  w2 IN_CREATE|IN_ISDIR e
+setnextwd i -1 => EINVAL
+`)
+}
+
+func TestWatchInfo(t *testing.T) {
+	need(t)
+	f := parse(t, `mkdir /d
+i = inotify_init IN_NONBLOCK
+w = inotify_add_watch i /d IN_CREATE
+creat /d/a
+read i
+  w IN_CREATE a
+`)
+	outs, err := RunWith(f, Options{WatchInfo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := outs[len(outs)-1].Events
+	if len(evs) != 1 || evs[0].WatchPath != "/d" || !evs[0].WatchIsDir || evs[0].WdName != "w" {
+		t.Errorf("events = %+v, want one on /d (a directory) named w", evs)
+	}
+}
+
+func TestFileOps(t *testing.T) {
+	need(t)
+	// chmod, chown, chown -1:-1 and utimes are one IN_ATTRIB: the kernel
+	// merges an event equal to the last one queued. link's IN_ATTRIB goes
+	// to the inode's own watches only.
+	golden(t, `mkdir /d 0700
+i = inotify_init IN_NONBLOCK|IN_CLOEXEC
+w = inotify_add_watch i /d IN_ALL_EVENTS|IN_EXCL_UNLINK
+f = open /d/f O_RDWR|O_CREAT|O_EXCL 0600
+open /d/f O_RDWR|O_CREAT|O_EXCL => EEXIST
+write f "hello"
+lseek f 0
+read f 5
+lseek f -1 => EINVAL
+ftruncate f 2
+fchmod f 0644
+close f
+truncate /d/f 1
+chmod /d/f 0666
+chown /d/f 1:2
+chown /d/f -1:-1
+utimes /d/f
+utimes /d/f atime
+utimes /d/f mtime
+link /d/f /d/g
+symlink f /d/s
+open /d/s O_RDONLY|O_NOFOLLOW => ELOOP
+mkfifo /d/p 0600
+readdir /d
+rename /d/g /d/f noreplace => EEXIST
+rename /d/g /d/p exchange
+unlink /d/g
+cd /d
+unlink s
+mkdir sub
+rmdir sub
+rmdir /d => ENOTEMPTY
+open /d/f O_RDONLY|O_DIRECTORY => ENOTDIR
+read i
+  w IN_CREATE f
+  w IN_OPEN f
+  w IN_MODIFY f
+  w IN_ACCESS f
+  w IN_MODIFY f
+  w IN_ATTRIB f
+  w IN_CLOSE_WRITE f
+  w IN_MODIFY f
+  w IN_ATTRIB f
+  w IN_ACCESS f
+  w IN_MODIFY f
+  w IN_CREATE g
+  w IN_CREATE s
+  w IN_CREATE p
+  w IN_OPEN|IN_ISDIR
+  w IN_ACCESS|IN_ISDIR
+  w IN_CLOSE_NOWRITE|IN_ISDIR
+  w IN_MOVED_FROM cookie=c1 g
+  w IN_MOVED_TO cookie=c1 p
+  w IN_MOVED_FROM cookie=c2 p
+  w IN_MOVED_TO cookie=c2 g
+  w IN_DELETE g
+  w IN_DELETE s
+  w IN_CREATE|IN_ISDIR sub
+  w IN_DELETE|IN_ISDIR sub
+`)
+}
+
+func TestCredentials(t *testing.T) {
+	need(t)
+	golden(t, `creat /f 0200
+mkdir /d 0700
+as 65534
+open /f O_RDONLY => EACCES
+mkdir /d/x => EACCES
+chown /f 65534:65534 => EPERM
+i = inotify_init
+inotify_add_watch i /d IN_CREATE => EACCES
+as 0
+f = open /f O_RDONLY
+close f
+chown /f 1000:1000
+as 1000:1000
+f = open /f O_WRONLY
+close f
+open /f O_RDONLY => EACCES
+as 0:0
+mkdir /d/x
+`)
+}
+
+func TestMountUnmount(t *testing.T) {
+	need(t)
+	golden(t, `mkdir /m
+mount tmpfs /m
+i = inotify_init
+w = inotify_add_watch i /m IN_ALL_EVENTS
+umount /m
+read i
+  w IN_UNMOUNT|IN_ISDIR
+  w IN_IGNORED
+umount /m => EINVAL
+as 65534
+mount tmpfs /m => EPERM
+`)
+}
+
+// TestFdsFree: the child's own descriptors do not take the numbers a
+// scenario's calls get.
+func TestFdsFree(t *testing.T) {
+	need(t)
+	var b strings.Builder
+	b.WriteString("i = inotify_init\nclose 3\nclose i => EBADF\n")
+	for fd := 4; fd < 900; fd += 7 {
+		fmt.Fprintf(&b, "close %d => EBADF\n", fd)
+	}
+	golden(t, b.String())
+}
+
+func TestSysctlQueuedEvents(t *testing.T) {
+	need(t)
+	old := readSysctl(t, "max_queued_events")
+	golden(t, `sysctl max_queued_events=2
+mkdir /d
+i = inotify_init
+w = inotify_add_watch i /d IN_CREATE
+creat /d/a
+creat /d/b
+creat /d/c
+creat /d/e
+read i
+  w IN_CREATE a
+  w IN_CREATE b
+  -1 IN_Q_OVERFLOW
+`)
+	if now := readSysctl(t, "max_queued_events"); now != old {
+		t.Errorf("host max_queued_events = %s after the run, was %s", now, old)
+	}
+}
+
+func TestSysctlUserInstances(t *testing.T) {
+	need(t)
+	old := readSysctl(t, "max_user_instances")
+	golden(t, `sysctl max_user_instances=1
+i = inotify_init
+j = inotify_init => EMFILE
+close i
+j = inotify_init
+sysctl max_user_watches=1
+mkdir /d
+w = inotify_add_watch j /d IN_CREATE
+inotify_add_watch j / IN_CREATE => ENOSPC
+`)
+	if now := readSysctl(t, "max_user_instances"); now != old {
+		t.Errorf("host max_user_instances = %s after the run, was %s", now, old)
+	}
+}
+
+// TestNoUserNS forces the fallback: global per-user limits, saved and
+// restored, and a warning.
+func TestNoUserNS(t *testing.T) {
+	t.Setenv(envMode, "nouserns")
+	need(t)
+	oldI, oldW := readSysctl(t, "max_user_instances"), readSysctl(t, "max_user_watches")
+	var warned []string
+	defer func(w func(string)) { Warnings = w }(Warnings)
+	Warnings = func(s string) { warned = append(warned, s) }
+	f := parse(t, `sysctl max_user_instances=1
+sysctl max_user_watches=100000
+i = inotify_init
+j = inotify_init => EMFILE
+`)
+	outs, err := Run(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outs[1].Err != "EMFILE" {
+		t.Errorf("second inotify_init: %+v, want EMFILE", outs[1])
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "no other inotify use by root") {
+		t.Errorf("warnings = %q, want one about other inotify use", warned)
+	}
+	if now := readSysctl(t, "max_user_instances"); now != oldI {
+		t.Errorf("host max_user_instances = %s after the run, was %s", now, oldI)
+	}
+	if now := readSysctl(t, "max_user_watches"); now != oldW {
+		t.Errorf("host max_user_watches = %s after the run, was %s", now, oldW)
+	}
+}
+
+// TestNoHostLeak: whatever the scenario does with paths, nothing appears
+// on the host, and the host's mount table is untouched.
+func TestNoHostLeak(t *testing.T) {
+	need(t)
+	tok := fmt.Sprintf("inosim-leak-%d", os.Getpid())
+	mountsBefore, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, strings.ReplaceAll(`mkdir /TOK
+mkdir /../../TOK2
+creat /tmp/TOK => ENOENT
+symlink /etc/passwd /l
+open /l O_RDONLY => ENOENT
+symlink ../../../../TOK /l2
+readdir /l2
+mkdir /tmp
+creat /tmp/TOK
+cd ..
+creat TOK3
+mkdir /m
+mount tmpfs /m
+creat /m/TOK
+readdir /
+`, "TOK", tok))
+	for _, p := range []string{"/" + tok, "/" + tok + "2", "/" + tok + "3", "/tmp/" + tok, "/mnt/" + tok, os.TempDir() + "/" + tok} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("%s exists on the host", p)
+			os.RemoveAll(p)
+		}
+	}
+	mountsAfter, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(mountsBefore, mountsAfter) {
+		t.Errorf("host mount table changed:\nbefore:\n%s\nafter:\n%s", mountsBefore, mountsAfter)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	need(t)
+	defer func(d time.Duration) { Timeout = d }(Timeout)
+	Timeout = 2 * time.Second
+	// open of a FIFO for reading blocks until a writer comes: never.
+	f := parse(t, "mkfifo /p\nopen /p O_RDONLY\n")
+	start := time.Now()
+	_, err := Run(f)
+	if err == nil || !strings.Contains(err.Error(), "did not finish") {
+		t.Fatalf("Run = %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("timeout took %v", d)
+	}
+}
+
+func TestAvailableOff(t *testing.T) {
+	t.Setenv(envMode, "off")
+	err := Available()
+	if err == nil {
+		t.Fatal("Available() = nil with " + envMode + "=off")
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("message is not one line: %q", err)
+	}
+}
+
+// TestNotInChild: a program that does not call RunChildIfRequested must
+// get an error, not run itself recursively.
+func TestNotInChild(t *testing.T) {
+	t.Setenv(envChild, "run")
+	if err := Available(); err == nil || !strings.Contains(err.Error(), "RunChildIfRequested") {
+		t.Errorf("Available() in a child = %v", err)
+	}
+	if _, err := Run(parse(t, "mkdir /d\n")); err == nil || !strings.Contains(err.Error(), "RunChildIfRequested") {
+		t.Errorf("Run in a child = %v", err)
+	}
+}

@@ -1,0 +1,36 @@
+//go:build !linux
+
+package hostkernel
+
+import (
+	"errors"
+	"runtime"
+	"time"
+
+	"github.com/inosim/inosim/sim/scenario"
+)
+
+// Timeout bounds one run (unused off Linux).
+var Timeout = 30 * time.Second
+
+// Warnings receives each warning of a run (unused off Linux).
+var Warnings func(string)
+
+// Options tune RunWith.
+type Options struct {
+	WatchInfo bool
+}
+
+var errNotLinux = errors.New("host kernel runner needs Linux (this is " + runtime.GOOS + ")")
+
+// Available fails: the runner needs Linux.
+func Available() error { return errNotLinux }
+
+// Run fails: the runner needs Linux.
+func Run(f *scenario.File) ([]scenario.Outcome, error) { return nil, errNotLinux }
+
+// RunWith fails: the runner needs Linux.
+func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) { return nil, errNotLinux }
+
+// RunChildIfRequested returns at once off Linux.
+func RunChildIfRequested() {}
