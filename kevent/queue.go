@@ -107,22 +107,27 @@ func (q *Queue) insertModernLocked(wd int32, mask uapi.Mask, cookie uint32, name
 		}
 		return Overflowed
 	}
-	if q.tail != nil && q.mergeable(q.tail, wd, mask, cookie, name) {
+	if last := q.mergeTarget(); last != nil && q.mergeable(last, wd, mask, cookie, name) {
 		return Merged
 	}
 	q.appendLocked(&Kevent{Wd: wd, Mask: mask, Cookie: cookie, Name: name})
 	return Queued
 }
 
+// mergeTarget is the queued event a new one is compared with: the newest
+// (inotify_merge, list->prev) or, in the seeds before 2.6.25, the oldest.
+func (q *Queue) mergeTarget() *Kevent {
+	if q.p.Merge == personality.MergeHead {
+		return q.head
+	}
+	return q.tail
+}
+
 // insertSeedLocked is seed 002's inotify_dev_queue_event(): coalesce first,
 // then event_count > max drops and == max queues an overflow event that
 // carries the incoming cookie.
 func (q *Queue) insertSeedLocked(wd int32, mask uapi.Mask, cookie uint32, name string) Result {
-	last := q.tail
-	if q.p.Merge == personality.MergeHead {
-		last = q.head
-	}
-	if last != nil && q.mergeable(last, wd, mask, cookie, name) {
+	if last := q.mergeTarget(); last != nil && q.mergeable(last, wd, mask, cookie, name) {
 		return Merged
 	}
 	if q.eventCount > q.maxEvents {
