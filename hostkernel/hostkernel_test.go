@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -269,6 +271,11 @@ sysctl max_user_watches=1
 mkdir /d
 w = inotify_add_watch j /d IN_CREATE
 inotify_add_watch j / IN_CREATE => ENOSPC
+# per user, and set whoever runs
+as 65534
+k = inotify_init
+sysctl max_user_instances=0
+inotify_init => EMFILE
 `)
 	if now := readSysctl(t, "max_user_instances"); now != old {
 		t.Errorf("host max_user_instances = %s after the run, was %s", now, old)
@@ -383,5 +390,51 @@ func TestNotInChild(t *testing.T) {
 	}
 	if _, err := Run(parse(t, "mkdir /d\n")); err == nil || !strings.Contains(err.Error(), "RunChildIfRequested") {
 		t.Errorf("Run in a child = %v", err)
+	}
+}
+
+// TestSignalRestores: a process killed by SIGINT or SIGTERM in the middle
+// of a run restores the host's sysctl values first. The test runs itself
+// as a helper that hangs in a run (open of a FIFO) after setting
+// max_queued_events.
+func TestSignalRestores(t *testing.T) {
+	need(t)
+	const hung = "12345"
+	if os.Getenv("INOSIM_TEST_HANG") == "1" {
+		Timeout = time.Minute
+		Run(parse(t, "sysctl max_queued_events="+hung+"\nmkfifo /p\nopen /p O_RDONLY\n"))
+		t.Fatal("the run should have hung")
+	}
+	old := readSysctl(t, "max_queued_events")
+	if old == hung {
+		t.Skip("host max_queued_events is already " + hung)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestSignalRestores$")
+			cmd.Env = append(os.Environ(), "INOSIM_TEST_HANG=1")
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for readSysctl(t, "max_queued_events") != hung {
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					cmd.Wait()
+					t.Fatal("the helper never set max_queued_events")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			cmd.Process.Signal(sig)
+			err := cmd.Wait()
+			ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			if !ok || !ws.Signaled() || ws.Signal() != sig {
+				t.Errorf("helper ended with %v, want killed by %v", err, sig)
+			}
+			if now := readSysctl(t, "max_queued_events"); now != old {
+				t.Errorf("host max_queued_events = %s after %v, was %s", now, sig, old)
+				os.WriteFile(inotifySysctlDir+"max_queued_events", []byte(old), 0)
+			}
+		})
 	}
 }

@@ -173,6 +173,10 @@ func Run(f *scenario.File) ([]scenario.Outcome, error) {
 // another run of the same process.
 var runMu sync.Mutex
 
+// noUserNS remembers that a child with a user namespace could not be
+// started, so later runs go straight to the fallback (guarded by runMu).
+var noUserNS bool
+
 // RunWith is Run with options.
 func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 	if err := notInChild(); err != nil {
@@ -195,11 +199,11 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 	runMu.Lock()
 	defer runMu.Unlock()
 
-	userns := useUserNS()
+	userns := useUserNS() && !noUserNS
 	resp, err := runChild(f, req, userns)
 	var startErr *startError
 	if userns && errors.As(err, &startErr) {
-		userns = false
+		userns, noUserNS = false, true
 		resp, err = runChild(f, req, false)
 	}
 	if err != nil {
@@ -313,38 +317,6 @@ func runChild(f *scenario.File, req request, userns bool) (resp response, err er
 	cmd.Stderr = &stderr
 	cmd.ExtraFiles = []*os.File{reqR, respW} // fds 3 and 4 in the child
 
-	// Restore on SIGINT/SIGTERM too: kill the child, restore, and let the
-	// signal do what it would have done.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	done := make(chan struct{})
-	var sigWG sync.WaitGroup
-	sigWG.Add(1)
-	go func() {
-		defer sigWG.Done()
-		select {
-		case sig := <-sigs:
-			if cmd.Process != nil {
-				cmd.Process.Kill()
-			}
-			sv.restore()
-			signal.Stop(sigs)
-			if s, ok := sig.(syscall.Signal); ok {
-				syscall.Kill(os.Getpid(), s)
-			}
-		case <-done:
-		}
-	}()
-	defer func() {
-		close(done)
-		sigWG.Wait()
-		signal.Stop(sigs)
-		sv.restore()
-		if len(sv.errs) > 0 && err == nil {
-			err = errors.New("host kernel runner: " + strings.Join(sv.errs, "; "))
-		}
-	}()
-
 	// Pdeathsig is sent when the thread that forked the child exits; keep
 	// this goroutine on its thread until the child is gone.
 	runtime.LockOSThread()
@@ -357,6 +329,39 @@ func runChild(f *scenario.File, req request, userns bool) (resp response, err er
 		respR.Close()
 		return resp, &startError{startErr}
 	}
+	defer func() {
+		sv.restore()
+		if len(sv.errs) > 0 && err == nil {
+			err = errors.New("host kernel runner: " + strings.Join(sv.errs, "; "))
+		}
+	}()
+
+	// Restore on SIGINT/SIGTERM too: kill the child, restore, and let the
+	// signal do what it would have done. (Before Start nothing was
+	// written, so the default action is fine there.)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	var sigWG sync.WaitGroup
+	sigWG.Add(1)
+	go func(p *os.Process) {
+		defer sigWG.Done()
+		select {
+		case sig := <-sigs:
+			p.Kill()
+			sv.restore()
+			signal.Stop(sigs)
+			if s, ok := sig.(syscall.Signal); ok {
+				syscall.Kill(os.Getpid(), s)
+			}
+		case <-done:
+		}
+	}(cmd.Process)
+	defer func() {
+		close(done)
+		sigWG.Wait()
+		signal.Stop(sigs)
+	}()
 
 	go func() {
 		b, _ := json.Marshal(req)
