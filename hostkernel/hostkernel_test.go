@@ -1,3 +1,5 @@
+//go:build linux
+
 package hostkernel
 
 import (
@@ -285,6 +287,7 @@ inotify_init => EMFILE
 // TestNoUserNS forces the fallback: global per-user limits, saved and
 // restored, and a warning.
 func TestNoUserNS(t *testing.T) {
+	need(t)
 	t.Setenv(envMode, "nouserns")
 	need(t)
 	oldI, oldW := readSysctl(t, "max_user_instances"), readSysctl(t, "max_user_watches")
@@ -384,6 +387,7 @@ func TestAvailableOff(t *testing.T) {
 // TestNotInChild: a program that does not call RunChildIfRequested must
 // get an error, not run itself recursively.
 func TestNotInChild(t *testing.T) {
+	t.Setenv(envMode, "")
 	t.Setenv(envChild, "run")
 	if err := Available(); err == nil || !strings.Contains(err.Error(), "RunChildIfRequested") {
 		t.Errorf("Available() in a child = %v", err)
@@ -436,5 +440,45 @@ func TestSignalRestores(t *testing.T) {
 				os.WriteFile(inotifySysctlDir+"max_queued_events", []byte(old), 0)
 			}
 		})
+	}
+}
+
+// TestUserNSStartFails: when a child with a user namespace cannot be
+// started, Available still says yes and Run falls back, with a warning.
+func TestUserNSStartFails(t *testing.T) {
+	need(t)
+	if err := probe(true); err != nil {
+		t.Skip("no user namespaces here anyway:", err)
+	}
+	breakUserNS = true
+	defer func() { breakUserNS, noUserNS = false, false }()
+	if err := probe(true); err == nil {
+		t.Fatal("breakUserNS did not break the user namespace")
+	}
+	if err := Available(); err != nil {
+		t.Fatalf("Available() = %v without user namespaces", err)
+	}
+	var warned []string
+	defer func(w func(string)) { Warnings = w }(Warnings)
+	Warnings = func(s string) { warned = append(warned, s) }
+	old := readSysctl(t, "max_user_watches")
+	f := parse(t, "sysctl max_user_watches=1\ni = inotify_init\ninotify_add_watch i / IN_CREATE\n")
+	for run := 0; run < 2; run++ {
+		outs, err := Run(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(outs) != 2 || outs[0].Err != "" {
+			t.Errorf("run %d: outcomes %+v", run, outs)
+		}
+		if !noUserNS {
+			t.Errorf("run %d: noUserNS not set", run)
+		}
+		if now := readSysctl(t, "max_user_watches"); now != old {
+			t.Errorf("host max_user_watches = %s after the run, was %s", now, old)
+		}
+	}
+	if len(warned) != 2 {
+		t.Errorf("warnings = %q, want one per run", warned)
 	}
 }

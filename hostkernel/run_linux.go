@@ -137,6 +137,9 @@ func childCommand(role string, userns bool) *exec.Cmd {
 		attr.UidMappings = idmap
 		attr.GidMappings = idmap
 		attr.GidMappingsEnableSetgroups = true
+		if breakUserNS {
+			attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: -1, Size: 1}}
+		}
 	}
 	cmd.SysProcAttr = attr
 	return cmd
@@ -172,6 +175,10 @@ func Run(f *scenario.File) ([]scenario.Outcome, error) {
 // runMu serializes runs: a run's global sysctl values must not be seen by
 // another run of the same process.
 var runMu sync.Mutex
+
+// breakUserNS makes every start with a user namespace fail (tests of the
+// fallback: this host may not let them forbid user namespaces).
+var breakUserNS bool
 
 // noUserNS remembers that a child with a user namespace could not be
 // started, so later runs go straight to the fallback (guarded by runMu).
