@@ -88,7 +88,7 @@ func child() (status int) {
 	if err := json.Unmarshal(reqBytes, &req); err != nil {
 		return fail("bad request: %v", err)
 	}
-	f, err := scenario.Parse(req.Name, []byte(req.Src))
+	f, err := scenario.Parse(req.Name, req.Src)
 	if err != nil {
 		return fail("re-parsing the scenario: %v", err)
 	}
@@ -176,7 +176,8 @@ func child() (status int) {
 	}
 
 	outs := scenario.RunWith(f, m, scenario.RunOptions{WatchInfo: req.WatchInfo})
-	resp := response{Outcomes: outs, Warnings: warnings}
+	resp := newResponse(outs)
+	resp.Warnings = warnings
 	if len(m.errs) > 0 {
 		resp.Err = "host kernel runner: " + strings.Join(m.errs, "; ")
 	}

@@ -39,10 +39,21 @@
 // path resolves inside the chrooted tmpfs of a private mount namespace that
 // dies with the child. The child is killed after Timeout.
 //
-// The child's own descriptors (the result pipe and the /proc/sys files it
-// writes for sysctl lines) are moved to numbers ≥ 900, so the descriptors a
-// scenario sees are the kernel's lowest free numbers from 3 up, and literal
-// numbers such as 99 are unused (EBADF).
+// The child's own descriptors (the result pipe at 900, the /proc/sys files
+// it writes for sysctl lines at 901..903) are out of a scenario's way: the
+// descriptors a scenario's calls get are the kernel's lowest free numbers
+// from 3 up, and literal numbers such as 99 are unused (EBADF). For that
+// the child closes whatever 3..899 it inherited without O_CLOEXEC, starts
+// with GODEBUG=containermaxprocs=0 (else the Go runtime keeps cgroup files
+// open on low descriptors) and avoids os.File calls (which would open the
+// netpoller's epoll descriptor). A race-detector build gets
+// GORACE=atexit_sleep_ms=0 so that its exit does not take a second.
+//
+// As on any Linux machine, "umount /" (without -l) on the scenario's root
+// remounts it read-only rather than unmounting it.
+//
+// Outcomes travel as JSON, with event names and watch paths also sent as
+// bytes so that names that are not UTF-8 come back exactly.
 //
 // # sysctl lines
 //
@@ -54,7 +65,8 @@
 // or SIGTERM while the run is in progress. Runs are serialized within a
 // process so that one run's setting never leaks into another's; two
 // processes running scenarios at once can still see each other's
-// max_queued_events.
+// max_queued_events, and a parent killed by SIGKILL cannot restore
+// anything (its child dies with it, through PR_SET_PDEATHSIG).
 //
 // "sysctl max_user_instances=N" and "max_user_watches=N" are per-user
 // limits. In the child's private user namespace they are written to

@@ -103,6 +103,26 @@ setnextwd i -1 => EINVAL
 `)
 }
 
+// TestBytes: names that are not UTF-8 come back byte-exact.
+func TestBytes(t *testing.T) {
+	need(t)
+	golden(t, `mkdir "/d\xfe"
+i = inotify_init
+w = inotify_add_watch i "/d\xfe" IN_CREATE
+creat "/d\xfe/\xff\x01é"
+read i
+  w IN_CREATE "\xff\x01é"
+`)
+	f := parse(t, "mkdir \"/d\\xfe\"\ni = inotify_init\nw = inotify_add_watch i \"/d\\xfe\" IN_CREATE\nmkdir \"/d\\xfe/\\x80\"\nread i\n")
+	outs, err := RunWith(f, Options{WatchInfo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs := outs[4].Events; len(evs) != 1 || evs[0].Name != "\x80" || evs[0].WatchPath != "/d\xfe" || !evs[0].WatchIsDir {
+		t.Errorf("events = %+v", evs)
+	}
+}
+
 func TestWatchInfo(t *testing.T) {
 	need(t)
 	f := parse(t, `mkdir /d

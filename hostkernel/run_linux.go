@@ -148,7 +148,7 @@ func childCommand(role string, userns bool) *exec.Cmd {
 // request is what the parent sends the child.
 type request struct {
 	Name      string
-	Src       string
+	Src       []byte // bytes, not a JSON string: nothing is re-encoded
 	UserNS    bool
 	WatchInfo bool
 	// MntNS is the parent's mount namespace (readlink /proc/self/ns/mnt):
@@ -159,8 +159,43 @@ type request struct {
 // response is what the child sends back.
 type response struct {
 	Outcomes []scenario.Outcome
+	// Raw is, per outcome and event, the event's Name and WatchPath as
+	// bytes: JSON strings would turn invalid UTF-8 (a name "\xff") into
+	// U+FFFD.
+	Raw      [][]rawEvent
 	Err      string
 	Warnings []string
+}
+
+type rawEvent struct{ Name, WatchPath []byte }
+
+// newResponse fills Raw from the outcomes.
+func newResponse(outs []scenario.Outcome) response {
+	r := response{Outcomes: outs, Raw: make([][]rawEvent, len(outs))}
+	for i, o := range outs {
+		for _, e := range o.Events {
+			r.Raw[i] = append(r.Raw[i], rawEvent{[]byte(e.Name), []byte(e.WatchPath)})
+		}
+	}
+	return r
+}
+
+// fixRaw puts the byte-exact strings of Raw back into the outcomes.
+func (r *response) fixRaw() error {
+	if len(r.Raw) != len(r.Outcomes) {
+		return fmt.Errorf("%d raw entries for %d outcomes", len(r.Raw), len(r.Outcomes))
+	}
+	for i := range r.Outcomes {
+		evs := r.Outcomes[i].Events
+		if len(r.Raw[i]) != len(evs) {
+			return fmt.Errorf("outcome %d: %d raw entries for %d events", i, len(r.Raw[i]), len(evs))
+		}
+		for j, raw := range r.Raw[i] {
+			evs[j].Name, evs[j].WatchPath = string(raw.Name), string(raw.WatchPath)
+		}
+	}
+	r.Raw = nil
+	return nil
 }
 
 // Run runs the scenario f on the host kernel in a sandboxed child process
@@ -201,7 +236,7 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 		src.WriteString(l.Text)
 		src.WriteByte('\n')
 	}
-	req := request{Name: f.Name, Src: src.String(), WatchInfo: opt.WatchInfo, MntNS: mntNS}
+	req := request{Name: f.Name, Src: []byte(src.String()), WatchInfo: opt.WatchInfo, MntNS: mntNS}
 
 	runMu.Lock()
 	defer runMu.Unlock()
@@ -395,7 +430,11 @@ func runChild(f *scenario.File, req request, userns bool) (resp response, err er
 	case readErr != nil:
 		return resp, fmt.Errorf("host kernel runner: reading the child's result: %v", readErr)
 	}
-	if jerr := json.Unmarshal(out, &resp); jerr != nil || waitErr != nil {
+	jerr := json.Unmarshal(out, &resp)
+	if jerr == nil {
+		jerr = resp.fixRaw()
+	}
+	if jerr != nil || waitErr != nil {
 		msg := "host kernel runner: child failed"
 		if waitErr != nil {
 			msg += " (" + waitErr.Error() + ")"
