@@ -1,0 +1,55 @@
+// Package examples_test checks every example scenario the way "inosim check"
+// does, in-process: the simulator's transcript of each examples/*.scen must
+// equal the file (whose results came from the real kernel), with no lockdep
+// report and no leaked object at shutdown. So "make test" covers the
+// examples without root; "inosim diff examples/*.scen" compares them with
+// the host kernel.
+package examples_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/inosim/inosim/sim/scenario"
+)
+
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("*.scen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 30 {
+		t.Fatalf("found %d examples, want at least 30", len(files))
+	}
+	for _, name := range files {
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := scenario.Parse(name, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := scenario.RunSim(f, scenario.SimOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range res.Problems {
+				t.Errorf("simulator self-check: %s", p)
+			}
+			if got := scenario.Print(f, res.Outcomes); !scenario.Equal(string(src), got) {
+				t.Errorf("transcript differs (fix the simulator, or regenerate with inosim run --kernel):\n%s",
+					scenario.Diff(name, string(src), name+" (simulator)", got))
+			}
+		})
+	}
+}
+
+// TestFirstWatchExists: the README's first command runs this file.
+func TestFirstWatchExists(t *testing.T) {
+	if _, err := os.Stat("01-first-watch.scen"); err != nil {
+		t.Fatal(err)
+	}
+}
