@@ -217,11 +217,15 @@ func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock
 		}
 	}
 	defer q.EvMutex.Unlock(cur)
+	size := 0 // the bytes that fit: one allocation for the whole read
+	for e := q.head; e != nil && size+e.Size() <= count; e = e.next {
+		size += e.Size()
+	}
 	var buf []byte
-	for q.head != nil {
-		if q.head.Size() > count-len(buf) {
-			break
-		}
+	if size > 0 {
+		buf = make([]byte, 0, size)
+	}
+	for len(buf) < size {
 		e := q.removeFirstLocked()
 		buf = uapi.Event{Wd: e.Wd, Mask: e.Mask, Cookie: e.Cookie, Name: e.Name}.AppendEncode(buf)
 	}

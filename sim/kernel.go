@@ -37,7 +37,14 @@ type options struct {
 	checks      bool
 	notifier    vfs.Notifier
 	personality *personality.P
+	lockSites   bool
 }
+
+// WithLockSites makes lockdep record the call site of every lock
+// acquisition, so reports show where each held lock was taken (off by
+// default: sites are then recorded only for new dependencies and reports,
+// which is much cheaper; tracing records them regardless).
+func WithLockSites(on bool) Option { return func(o *options) { o.lockSites = on } }
 
 // WithPersonality selects the inotify version the kernel behaves as
 // (default: today's Linux).
@@ -58,6 +65,7 @@ func NewKernel(opts ...Option) *Kernel {
 	}
 	k := &Kernel{validator: lockdep.NewValidator(), refs: kref.NewTracker()}
 	k.validator.SetEnabled(o.checks)
+	k.validator.SetSiteCapture(o.lockSites)
 	k.refs.SetEnabled(o.checks)
 	k.tasklistLock.Init(TasklistLockClass, 0)
 	k.inotify = newInotifyState(o.personality, k.refs)

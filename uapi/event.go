@@ -29,6 +29,8 @@ func PaddedNameLen(n int) int {
 // Size is the number of bytes read(2) returns for the event.
 func (e Event) Size() int { return EventHeaderSize + PaddedNameLen(len(e.Name)) }
 
+var zeros [EventHeaderSize]byte // the most NUL padding a name gets
+
 // AppendEncode appends the event's bytes (little-endian, as on x86_64 and
 // arm64) with the name NUL-padded to PaddedNameLen.
 func (e Event) AppendEncode(b []byte) []byte {
@@ -38,10 +40,7 @@ func (e Event) AppendEncode(b []byte) []byte {
 	b = binary.LittleEndian.AppendUint32(b, e.Cookie)
 	b = binary.LittleEndian.AppendUint32(b, uint32(plen))
 	b = append(b, e.Name...)
-	for i := len(e.Name); i < plen; i++ {
-		b = append(b, 0)
-	}
-	return b
+	return append(b, zeros[:plen-len(e.Name)]...)
 }
 
 // Decode turns the bytes of one or more read(2) calls on an inotify fd back
