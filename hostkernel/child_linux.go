@@ -88,9 +88,12 @@ func child() (status int) {
 	if err := json.Unmarshal(reqBytes, &req); err != nil {
 		return fail("bad request: %v", err)
 	}
-	f, err := scenario.Parse(req.Name, req.Src)
-	if err != nil {
-		return fail("re-parsing the scenario: %v", err)
+	var f *scenario.File
+	if req.Func == "" {
+		var err error
+		if f, err = scenario.Parse(req.Name, req.Src); err != nil {
+			return fail("re-parsing the scenario: %v", err)
+		}
 	}
 
 	// Safety first: this must be a mount namespace of our own.
@@ -175,6 +178,18 @@ func child() (status int) {
 		return fail("setresuid: %v", err)
 	}
 
+	if req.Func != "" {
+		fn, ok := funcs[req.Func]
+		if !ok {
+			return fail("no function %q registered in the child", req.Func)
+		}
+		out, err := fn(req.Arg)
+		resp := response{FuncOut: out, Warnings: warnings}
+		if err != nil {
+			resp.Err = "host kernel runner: " + req.Func + ": " + err.Error()
+		}
+		return send(resp)
+	}
 	outs := scenario.RunWith(f, m, scenario.RunOptions{WatchInfo: req.WatchInfo})
 	resp := newResponse(outs)
 	resp.Warnings = warnings

@@ -154,6 +154,10 @@ type request struct {
 	// MntNS is the parent's mount namespace (readlink /proc/self/ns/mnt):
 	// the child refuses to touch anything when its own is the same.
 	MntNS string
+	// Func, when set, names a function registered with RegisterFunc to
+	// run in the sandbox instead of a scenario, with Arg.
+	Func string
+	Arg  []byte
 }
 
 // response is what the child sends back.
@@ -165,6 +169,7 @@ type response struct {
 	Raw      [][]rawEvent
 	Err      string
 	Warnings []string
+	FuncOut  []byte // a registered function's result
 }
 
 type rawEvent struct{ Name, WatchPath []byte }
@@ -242,11 +247,11 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 	defer runMu.Unlock()
 
 	userns := useUserNS() && !noUserNS
-	resp, err := runChild(f, req, userns)
+	resp, err := runChild(f.Name, globalKeys(f, userns), req, userns, Timeout)
 	var startErr *startError
 	if userns && errors.As(err, &startErr) {
 		userns, noUserNS = false, true
-		resp, err = runChild(f, req, false)
+		resp, err = runChild(f.Name, globalKeys(f, userns), req, false, Timeout)
 	}
 	if err != nil {
 		return nil, err
@@ -266,6 +271,51 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 		return resp.Outcomes, fmt.Errorf("host kernel runner: child returned %d outcomes for %d commands", len(resp.Outcomes), len(f.Commands))
 	}
 	return resp.Outcomes, nil
+}
+
+// funcs are the functions RunFunc can run in the sandbox.
+var funcs = map[string]func(arg []byte) ([]byte, error){}
+
+// RegisterFunc makes fn runnable in the sandbox by RunFunc under name. Call
+// it from an init function, so that the re-executed child has it too.
+func RegisterFunc(name string, fn func(arg []byte) ([]byte, error)) { funcs[name] = fn }
+
+// RunFunc runs the registered function name with arg in a sandboxed child —
+// the scenario sandbox: a private mount (and user) namespace, a fresh tmpfs
+// as its root, root credentials, umask 0 — and returns its result. It is
+// for code that must measure the real kernel with raw system calls (inosim
+// bench). timeout bounds the run.
+func RunFunc(name string, arg []byte, timeout time.Duration) ([]byte, error) {
+	if err := notInChild(); err != nil {
+		return nil, err
+	}
+	if _, ok := funcs[name]; !ok {
+		return nil, fmt.Errorf("host kernel runner: no function %q registered", name)
+	}
+	if uid := os.Geteuid(); uid != 0 {
+		return nil, fmt.Errorf("host kernel runner needs root (running as uid %d)", uid)
+	}
+	mntNS, err := os.Readlink("/proc/self/ns/mnt")
+	if err != nil {
+		return nil, fmt.Errorf("host kernel runner: %v", err)
+	}
+	req := request{Name: name, Func: name, Arg: arg, MntNS: mntNS}
+	runMu.Lock()
+	defer runMu.Unlock()
+	userns := useUserNS() && !noUserNS
+	resp, err := runChild(name, nil, req, userns, timeout)
+	var startErr *startError
+	if userns && errors.As(err, &startErr) {
+		noUserNS = true
+		resp, err = runChild(name, nil, req, false, timeout)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if resp.Err != "" {
+		return resp.FuncOut, errors.New(resp.Err)
+	}
+	return resp.FuncOut, nil
 }
 
 // startError is a failure to start the child (its namespaces could not be
@@ -337,9 +387,9 @@ func (s *saved) restore() {
 
 // runChild runs the child once, saving and restoring the global sysctl
 // values around it.
-func runChild(f *scenario.File, req request, userns bool) (resp response, err error) {
+func runChild(name string, keys []string, req request, userns bool, timeout time.Duration) (resp response, err error) {
 	req.UserNS = userns
-	sv, err := save(globalKeys(f, userns))
+	sv, err := save(keys)
 	if err != nil {
 		return resp, err
 	}
@@ -412,7 +462,7 @@ func runChild(f *scenario.File, req request, userns bool) (resp response, err er
 	}()
 	timedOut := false
 	var timerMu sync.Mutex
-	timer := time.AfterFunc(Timeout, func() {
+	timer := time.AfterFunc(timeout, func() {
 		timerMu.Lock()
 		timedOut = true
 		timerMu.Unlock()
@@ -426,7 +476,7 @@ func runChild(f *scenario.File, req request, userns bool) (resp response, err er
 	defer timerMu.Unlock()
 	switch {
 	case timedOut:
-		return resp, fmt.Errorf("host kernel runner: scenario %s did not finish within %v; child killed", f.Name, Timeout)
+		return resp, fmt.Errorf("host kernel runner: %s did not finish within %v; child killed", name, timeout)
 	case readErr != nil:
 		return resp, fmt.Errorf("host kernel runner: reading the child's result: %v", readErr)
 	}

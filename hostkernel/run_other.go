@@ -34,3 +34,9 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) { return
 
 // RunChildIfRequested returns at once off Linux.
 func RunChildIfRequested() {}
+
+// RegisterFunc does nothing off Linux.
+func RegisterFunc(name string, fn func(arg []byte) ([]byte, error)) {}
+
+// RunFunc fails: the runner needs Linux.
+func RunFunc(name string, arg []byte, timeout time.Duration) ([]byte, error) { return nil, errNotLinux }

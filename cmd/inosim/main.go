@@ -28,6 +28,10 @@ const usage = `usage:
   inosim diff FILE...
         replay in the simulator and on the kernel; print a unified diff of the
         two transcripts (nothing, exit 0, when they agree)
+  inosim bench [--kernel] [--n N] [WORKLOAD...]
+        run the standard workloads (churn, fanout, wide, overflow) in the
+        simulator with checks off and on and, with --kernel, on the host
+        kernel; one key=value line per workload and checking mode
   inosim help
         this text
 
@@ -69,6 +73,8 @@ func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdCheck(e, args[1:])
 	case "diff":
 		return cmdDiff(e, args[1:])
+	case "bench":
+		return cmdBench(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/inosim/inosim/bench"
+	"github.com/inosim/inosim/hostkernel"
+)
+
+// cmdBench runs the standard workloads in the simulator (checks off and on)
+// and, with --kernel, on the host kernel, printing one key=value line per
+// workload and checking mode.
+func cmdBench(e *env, args []string) int {
+	fs := newFlags(e, "bench")
+	kernel := fs.Bool("kernel", false, "also run each workload on the host kernel (root)")
+	n := fs.Int("n", 0, "workload size (default: each workload's own)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	ws := bench.Workloads
+	if fs.NArg() > 0 {
+		ws = nil
+		for _, name := range fs.Args() {
+			w, err := bench.Lookup(name)
+			if err != nil {
+				e.errorf("bench: %v", err)
+				return exitUsage
+			}
+			ws = append(ws, w)
+		}
+	}
+	if *kernel {
+		if err := hostkernel.Available(); err != nil {
+			e.errorf("%v", err)
+			return exitUsage
+		}
+	}
+	for _, w := range ws {
+		size := w.DefaultN
+		if *n > 0 {
+			size = *n
+		}
+		var kr *bench.Result
+		if *kernel {
+			r, err := bench.RunKernel(w, size)
+			if err != nil {
+				e.errorf("bench %s on the kernel: %v", w.Name, err)
+				return exitUsage
+			}
+			kr = &r
+		}
+		for _, checks := range []bool{false, true} {
+			simN := size
+			if !checks {
+				simN = size * w.SimScale
+			}
+			r, err := bench.RunSim(w, simN, checks)
+			if err != nil {
+				e.errorf("bench %s in the simulator: %v", w.Name, err)
+				return exitMismatch
+			}
+			mode := "off"
+			if checks {
+				mode = "on"
+			}
+			pairs := []string{"workload=" + w.Name, "checks=" + mode, "n=" + strconv.Itoa(simN),
+				fmt.Sprintf("sim_ops_per_s=%.0f", r.OpsPerSec())}
+			if kr != nil {
+				pairs = append(pairs, "kernel_n="+strconv.Itoa(size),
+					fmt.Sprintf("kernel_ops_per_s=%.0f", kr.OpsPerSec()),
+					fmt.Sprintf("ratio=%.2f", r.OpsPerSec()/kr.OpsPerSec()))
+			}
+			pairs = append(pairs, fmt.Sprintf("events_per_s=%.0f", r.EventsPerSec()))
+			extra := map[string]float64{}
+			for k, v := range r.Extra {
+				extra[k] = v
+			}
+			if kr != nil {
+				for k, v := range kr.Extra {
+					extra["kernel_"+k] = v
+				}
+			}
+			fmt.Fprintln(e.stdout, bench.Line(pairs, extra))
+		}
+	}
+	if *kernel {
+		if sizes, err := bench.SlabSizes(); err == nil && len(sizes) > 0 {
+			extra := map[string]float64{}
+			for k, v := range sizes {
+				extra[k] = float64(v)
+			}
+			fmt.Fprintln(e.stdout, bench.Line([]string{"kernel_slab_object_bytes:"}, extra))
+		}
+	}
+	return exitOK
+}
