@@ -617,3 +617,34 @@ read i
 		}
 	}
 }
+
+// TestTraceWalkthroughIsCurrent: the inotify_rm_watch trace that
+// docs/scenarios.md walks through is what the tool prints today.
+func TestTraceWalkthroughIsCurrent(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/scenarios.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, "rm.scen", "mkdir /d\ni = inotify_init\nw = inotify_add_watch i /d IN_CREATE\ninotify_rm_watch i w\nread i\n  w IN_IGNORED\n")
+	r := inosim(t, "", nil, "run", "--trace=locks,refs", p)
+	r.want(t, 0, "run --trace=locks,refs")
+	lines := strings.Split(r.stdout, "\n")
+	var block []string
+	for i, l := range lines {
+		if l == "inotify_rm_watch i w" {
+			block = append(block, l)
+			for _, m := range lines[i+1:] {
+				if !strings.HasPrefix(m, "#") {
+					break
+				}
+				block = append(block, m)
+			}
+		}
+	}
+	if len(block) < 2 {
+		t.Fatalf("no trace under inotify_rm_watch:\n%s", r.stdout)
+	}
+	if want := strings.Join(block, "\n") + "\n"; !strings.Contains(string(doc), want) {
+		t.Errorf("docs/scenarios.md no longer shows the trace inosim prints; update its walk-through for:\n%s", want)
+	}
+}
