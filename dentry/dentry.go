@@ -64,10 +64,10 @@ type Dentry struct {
 	flags  uint32
 
 	// Cache.Lock (dcache_lock) protects the following fields.
-	inode    *inode.Inode
-	children map[string]*Dentry   // hashed children, by name (d_hash)
-	subdirs  map[*Dentry]struct{} // every live child, unhashed ones too (d_subdirs)
-	mounted  int                  // d_mounted: mounts on this dentry
+	inode    atomic.Pointer[inode.Inode] // d_inode: written under dcache_lock, read without it
+	children map[string]*Dentry          // hashed children, by name (d_hash)
+	subdirs  map[*Dentry]struct{}        // every live child, unhashed ones too (d_subdirs)
+	mounted  int                         // d_mounted: mounts on this dentry
 }
 
 // addSubdirLocked and delSubdirLocked keep d_subdirs. Precondition: dcache_lock.
@@ -93,7 +93,7 @@ func (dc *Dcache) AllocRoot(cur *lockdep.Task, ino *inode.Inode) *Dentry {
 	d := dc.alloc("/", nil)
 	d.parent = d
 	dc.Lock.Lock(cur)
-	d.inode = ino
+	d.inode.Store(ino)
 	ino.Aliases = append(ino.Aliases, d)
 	dc.Lock.Unlock(cur)
 	return d
@@ -121,10 +121,10 @@ func (dc *Dcache) Alloc(cur *lockdep.Task, parent *Dentry, name string) *Dentry 
 // flag from its parent's inode (inotify_d_instantiate).
 func (dc *Dcache) Instantiate(cur *lockdep.Task, d *Dentry, ino *inode.Inode) {
 	dc.Lock.Lock(cur)
-	d.inode = ino
+	d.inode.Store(ino)
 	ino.Aliases = append(ino.Aliases, d)
 	d.DLock.Lock(cur)
-	if p := d.parent; p != nil && p.inode != nil && p.inode.Watched() {
+	if p := d.parent; p != nil && p.inode.Load() != nil && p.inode.Load().Watched() {
 		d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
 	}
 	d.DLock.Unlock(cur)
@@ -186,12 +186,12 @@ func Dput(cur *lockdep.Task, d *Dentry) {
 // hook when i_nlink is 0, then iput (dentry_unlink_inode).
 func (dc *Dcache) unlinkInode(cur *lockdep.Task, d *Dentry) {
 	dc.Lock.Lock(cur)
-	ino := d.inode
+	ino := d.inode.Load()
 	if ino == nil {
 		dc.Lock.Unlock(cur)
 		return
 	}
-	d.inode = nil
+	d.inode.Store(nil)
 	for i, a := range ino.Aliases {
 		if a == d {
 			ino.Aliases = append(ino.Aliases[:i], ino.Aliases[i+1:]...)
@@ -266,7 +266,7 @@ func (dc *Dcache) Move(cur *lockdep.Task, d, target *Dentry) {
 		newParent.children = make(map[string]*Dentry)
 	}
 	newParent.children[d.name] = d
-	if newParent.inode != nil && newParent.inode.Watched() {
+	if pi := newParent.inode.Load(); pi != nil && pi.Watched() {
 		d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
 	} else {
 		d.flags &^= DCACHE_INOTIFY_PARENT_WATCHED
@@ -294,7 +294,7 @@ func (dc *Dcache) Exchange(cur *lockdep.Task, a, b *Dentry) {
 	pb.addSubdirLocked(a)
 	pa.addSubdirLocked(b)
 	for _, d := range []*Dentry{a, b} {
-		if d.parent.inode != nil && d.parent.inode.Watched() {
+		if pi := d.parent.inode.Load(); pi != nil && pi.Watched() {
 			d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
 		} else {
 			d.flags &^= DCACHE_INOTIFY_PARENT_WATCHED
@@ -335,12 +335,10 @@ func (d *Dentry) NameAndParent(cur *lockdep.Task) (name string, parent *Dentry, 
 	return
 }
 
-// Inode returns d's inode (nil for a negative dentry).
-func (d *Dentry) Inode(cur *lockdep.Task) *inode.Inode {
-	d.Cache.Lock.Lock(cur)
-	defer d.Cache.Lock.Unlock(cur)
-	return d.inode
-}
+// Inode returns d's inode, nil for a negative dentry (d_inode: a plain
+// read in the kernel too; the caller's reference keeps a positive dentry
+// positive until d_delete or its death).
+func (d *Dentry) Inode(cur *lockdep.Task) *inode.Inode { return d.inode.Load() }
 
 // Unhashed reports whether d has been unlinked (d_unlinked).
 func (d *Dentry) Unhashed(cur *lockdep.Task) bool {

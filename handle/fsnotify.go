@@ -95,13 +95,27 @@ func (n Fsnotify) FsnotifyMove(cur *lockdep.Task, oldDir, newDir *inode.Inode, o
 // first its watched parent (named), then d's own watches. path says the
 // event carries a path (FSNOTIFY_EVENT_PATH), which IN_EXCL_UNLINK filters.
 func (n Fsnotify) parentAndSelf(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, path bool) {
+	n.event(cur, d, mask, path, true)
+}
+
+// rw is parentAndSelf for read(2)/write(2) events: on a special file today's
+// kernel tells only the file's own watches (personality SpecialRWToParent).
+func (n Fsnotify) rw(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask) {
+	ino := d.Inode(cur)
+	special := ino != nil && ino.Type() != inode.S_IFREG && !ino.IsDir()
+	n.event(cur, d, mask, true, !special || n.Env.P.SpecialRWToParent)
+}
+
+func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, path, toParent bool) {
 	ino := d.Inode(cur)
 	if ino == nil {
 		return
 	}
 	mask |= isdir(ino)
 	unlinked := path && n.Env.P.ExclUnlink && d.Unhashed(cur)
-	n.Env.DentryParentQueueEvent(cur, d, mask, 0, unlinked)
+	if toParent {
+		n.Env.DentryParentQueueEvent(cur, d, mask, 0, unlinked)
+	}
 	n.Env.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
 }
 
@@ -112,12 +126,12 @@ func (n Fsnotify) FsnotifyOpen(cur *lockdep.Task, d *dentry.Dentry) {
 
 // FsnotifyAccess is fsnotify_access: IN_ACCESS.
 func (n Fsnotify) FsnotifyAccess(cur *lockdep.Task, d *dentry.Dentry) {
-	n.parentAndSelf(cur, d, uapi.IN_ACCESS, true)
+	n.rw(cur, d, uapi.IN_ACCESS)
 }
 
 // FsnotifyModify is fsnotify_modify: IN_MODIFY.
 func (n Fsnotify) FsnotifyModify(cur *lockdep.Task, d *dentry.Dentry) {
-	n.parentAndSelf(cur, d, uapi.IN_MODIFY, true)
+	n.rw(cur, d, uapi.IN_MODIFY)
 }
 
 // FsnotifyClose is fsnotify_close: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE.

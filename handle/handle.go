@@ -316,9 +316,12 @@ func (e *Env) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mas
 		return
 	}
 	ino.InotifyMutex.Lock(cur)
-	// list_for_each_entry_safe: ONESHOT removal edits the list.
-	ws := append(make([]any, 0, 4), ino.InotifyWatches...)
-	var done []*watch.InotifyWatch
+	// list_for_each_entry_safe: ONESHOT removal edits the list. Both
+	// slices stay on the stack for up to 8 watches.
+	var wbuf [8]any
+	var dbuf [8]*watch.InotifyWatch
+	ws := append(wbuf[:0], ino.InotifyWatches...)
+	done := dbuf[:0]
 	for _, x := range ws {
 		w := x.(*watch.InotifyWatch)
 		if w.Mask&mask&uapi.IN_ALL_EVENTS == 0 {

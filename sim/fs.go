@@ -2,6 +2,8 @@ package sim
 
 import (
 	"context"
+	"strings"
+	"syscall"
 
 	"github.com/inosim/inosim/vfs"
 )
@@ -12,6 +14,18 @@ const (
 	UtimeAtime = vfs.UTIME_ATIME // atime only: IN_ACCESS
 	UtimeMtime = vfs.UTIME_MTIME // mtime only: IN_MODIFY
 )
+
+// cStrings fails with EINVAL when a string argument holds a NUL byte, as
+// Go's syscall package does before it makes the call (a C caller cannot
+// even express one: the kernel reads up to the first NUL).
+func cStrings(args ...string) error {
+	for _, a := range args {
+		if strings.IndexByte(a, 0) >= 0 {
+			return syscall.EINVAL
+		}
+	}
+	return nil
+}
 
 // withFile runs fn on fd's file, holding a reference (fdget/fdput).
 func (t *Task) withFile(fd int, fn func(f *vfs.File) error) error {
@@ -27,6 +41,9 @@ func (t *Task) withFile(fd int, fn func(f *vfs.File) error) error {
 func (t *Task) Mkdir(path string, mode uint32) error {
 	t.enter("mkdir")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Mkdir(t.ctx, path, mode)
 }
 
@@ -34,6 +51,9 @@ func (t *Task) Mkdir(path string, mode uint32) error {
 func (t *Task) Rmdir(path string) error {
 	t.enter("rmdir")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Rmdir(t.ctx, path)
 }
 
@@ -41,6 +61,9 @@ func (t *Task) Rmdir(path string) error {
 func (t *Task) Open(path string, flags int, mode uint32) (int, error) {
 	t.enter("open")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return -1, err
+	}
 	f, err := t.k.vfs.Open(t.ctx, path, flags, mode)
 	if err != nil {
 		return -1, err
@@ -99,6 +122,9 @@ func (t *Task) Lseek(fd int, off int64) (int64, error) {
 func (t *Task) Truncate(path string, n int64) error {
 	t.enter("truncate")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Truncate(t.ctx, path, n)
 }
 
@@ -113,6 +139,9 @@ func (t *Task) Ftruncate(fd int, n int64) error {
 func (t *Task) Chmod(path string, mode uint32) error {
 	t.enter("chmod")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Chmod(t.ctx, path, mode)
 }
 
@@ -127,6 +156,9 @@ func (t *Task) Fchmod(fd int, mode uint32) error {
 func (t *Task) Chown(path string, uid, gid uint32) error {
 	t.enter("chown")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Chown(t.ctx, path, uid, gid)
 }
 
@@ -134,6 +166,9 @@ func (t *Task) Chown(path string, uid, gid uint32) error {
 func (t *Task) Lchown(path string, uid, gid uint32) error {
 	t.enter("lchown")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Lchown(t.ctx, path, uid, gid)
 }
 
@@ -142,6 +177,9 @@ func (t *Task) Lchown(path string, uid, gid uint32) error {
 func (t *Task) Utimes(path string, which int) error {
 	t.enter("utimensat")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Utimes(t.ctx, path, which)
 }
 
@@ -149,6 +187,9 @@ func (t *Task) Utimes(path string, which int) error {
 func (t *Task) Link(oldPath, newPath string) error {
 	t.enter("link")
 	defer t.exit()
+	if err := cStrings(oldPath, newPath); err != nil {
+		return err
+	}
 	return t.k.vfs.Link(t.ctx, oldPath, newPath)
 }
 
@@ -156,6 +197,9 @@ func (t *Task) Link(oldPath, newPath string) error {
 func (t *Task) Symlink(target, path string) error {
 	t.enter("symlink")
 	defer t.exit()
+	if err := cStrings(target, path); err != nil {
+		return err
+	}
 	return t.k.vfs.Symlink(t.ctx, target, path)
 }
 
@@ -163,6 +207,9 @@ func (t *Task) Symlink(target, path string) error {
 func (t *Task) Mkfifo(path string, mode uint32) error {
 	t.enter("mknod")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Mkfifo(t.ctx, path, mode)
 }
 
@@ -170,6 +217,9 @@ func (t *Task) Mkfifo(path string, mode uint32) error {
 func (t *Task) Unlink(path string) error {
 	t.enter("unlink")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Unlink(t.ctx, path)
 }
 
@@ -178,6 +228,9 @@ func (t *Task) Unlink(path string) error {
 func (t *Task) Rename(oldPath, newPath string, flags int) error {
 	t.enter("rename")
 	defer t.exit()
+	if err := cStrings(oldPath, newPath); err != nil {
+		return err
+	}
 	return t.k.vfs.Rename(t.ctx, oldPath, newPath, flags)
 }
 
@@ -186,6 +239,9 @@ func (t *Task) Rename(oldPath, newPath string, flags int) error {
 func (t *Task) Readdir(path string) ([]string, error) {
 	t.enter("readdir")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return nil, err
+	}
 	return t.k.vfs.Readdir(t.ctx, path)
 }
 
@@ -193,6 +249,9 @@ func (t *Task) Readdir(path string) ([]string, error) {
 func (t *Task) Chdir(path string) error {
 	t.enter("chdir")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Chdir(t.ctx, path)
 }
 
@@ -200,6 +259,9 @@ func (t *Task) Chdir(path string) error {
 func (t *Task) Mount(fstype, path string) error {
 	t.enter("mount")
 	defer t.exit()
+	if err := cStrings(fstype, path); err != nil {
+		return err
+	}
 	return t.k.vfs.Mount(t.ctx, fstype, path)
 }
 
@@ -207,5 +269,8 @@ func (t *Task) Mount(fstype, path string) error {
 func (t *Task) Umount(path string, flags int) error {
 	t.enter("umount")
 	defer t.exit()
+	if err := cStrings(path); err != nil {
+		return err
+	}
 	return t.k.vfs.Umount(t.ctx, path, flags)
 }

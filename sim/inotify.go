@@ -281,6 +281,9 @@ func (t *Task) InotifyAddWatch(fd int, path string, mask uint32) (int, error) {
 	t.Enter("inotify_add_watch")
 	defer t.Exit()
 	p, cur, m := t.k.Personality(), t.Cur(), uapi.Mask(mask)
+	if err := cStrings(path); err != nil {
+		return -1, err
+	}
 	if p.ModernMask && (m&^uapi.ALL_INOTIFY_BITS != 0 || m&uapi.ALL_INOTIFY_BITS == 0) {
 		return -1, syscall.EINVAL
 	}

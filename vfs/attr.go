@@ -46,9 +46,11 @@ func (v *VFS) withPath(ctx *Context, path string, flags int, fn func(p Path) err
 
 // filePath returns the path of a file that has one (EINVAL for a special
 // file, which has no attributes to change here).
+// An anonymous file (an inotify instance) has no attributes to change: its
+// anon_inodefs inode refuses setattr with EOPNOTSUPP.
 func filePath(f *File) (Path, error) {
 	if f.Path.Dentry == nil {
-		return Path{}, syscall.EINVAL
+		return Path{}, syscall.EOPNOTSUPP
 	}
 	return f.Path, nil
 }
