@@ -110,8 +110,8 @@ func (v *VFS) Mkfifo(ctx *Context, path string, mode uint32) error {
 // Link makes newPath a new name for the inode at oldPath, not following a
 // symlink (do_linkat → vfs_link → shmem_link): FsnotifyLink under the new
 // parent's i_mutex. Errors: EEXIST, EXDEV across mounts, EPERM for a
-// directory, ENOENT for an inode with no links left, EACCES. (The
-// fs.protected_hardlinks check is not modelled.)
+// directory, ENOENT for an inode with no links left, EACCES; and, before
+// EACCES, may_linkat's EPERM (fs.protected_hardlinks=1, the default).
 func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	cur := ctx.Cur
 	op, err := v.Walk(ctx, oldPath, 0)
@@ -141,6 +141,9 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	if op.Mnt != pw.Mnt {
 		return syscall.EXDEV
 	}
+	if err := mayLinkat(ctx, ino, dir); err != nil {
+		return err
+	}
 	if dir.Nlink() == 0 {
 		return syscall.ENOENT
 	}
@@ -169,11 +172,38 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	return nil
 }
 
-// mayDeleteLocked is may_delete: write and search permission on dir, and
-// the sticky-bit rule (in a sticky directory only the owner of the file,
-// the owner of the directory or root may remove it: EPERM).
+// mayLinkat is may_linkat with fs.protected_hardlinks=1: a caller that
+// neither owns the source nor is root may link only a regular file that is
+// not setuid, not setgid and group-executable, and that it may read and
+// write (safe_hardlink_source); otherwise EPERM. do_linkat checks it before
+// vfs_link's may_create. Precondition: dir's i_mutex is held (ino may be
+// dir itself, as in `link /a /a/f`, whose lock is then the one held).
+func mayLinkat(ctx *Context, ino, dir *inode.Inode) error {
+	lockdep.AssertHeld(ctx.Cur, &dir.IMutex)
+	if ino != dir {
+		ino.IMutex.Lock(ctx.Cur)
+		defer ino.IMutex.Unlock(ctx.Cur)
+	}
+	if isOwnerLocked(ctx, ino) {
+		return nil
+	}
+	m := ino.Mode
+	safe := m&inode.S_IFMT == inode.S_IFREG && m&inode.S_ISUID == 0 &&
+		m&(inode.S_ISGID|0o010) != inode.S_ISGID|0o010
+	if safe && permissionLocked(ctx, ino, MAY_READ|MAY_WRITE) == nil {
+		return nil
+	}
+	return syscall.EPERM
+}
+
+// mayDeleteLocked is may_delete(dir, victim, isdir): write and search
+// permission on dir, the sticky-bit rule (in a sticky directory only the
+// owner of the file, the owner of the directory or root may remove it:
+// EPERM), then the victim's type against isdir (ENOTDIR, EISDIR) — in that
+// order, so a caller without permission learns nothing of the type — and a
+// dead directory (ENOENT).
 // Precondition: dir's and victim's i_mutex are held.
-func mayDeleteLocked(ctx *Context, dir, victim *inode.Inode) error {
+func mayDeleteLocked(ctx *Context, dir, victim *inode.Inode, isdir bool) error {
 	lockdep.AssertHeld(ctx.Cur, &dir.IMutex)
 	lockdep.AssertHeld(ctx.Cur, &victim.IMutex)
 	if err := permissionLocked(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
@@ -182,6 +212,14 @@ func mayDeleteLocked(ctx *Context, dir, victim *inode.Inode) error {
 	uid := ctx.Cred.Uid
 	if dir.Mode&inode.S_ISVTX != 0 && uid != 0 && uid != dir.Uid && uid != victim.Uid {
 		return syscall.EPERM
+	}
+	switch {
+	case isdir && !victim.IsDir():
+		return syscall.ENOTDIR
+	case !isdir && victim.IsDir():
+		return syscall.EISDIR
+	case dir.Nlink() == 0:
+		return syscall.ENOENT
 	}
 	return nil
 }
@@ -245,16 +283,14 @@ func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWa
 	ino = pathInode(cur, Path{Dentry: victim})
 	var e error
 	switch {
-	case wantDir && !ino.IsDir():
+	case !wantDir && pw.slash && ino.IsDir():
+		e = syscall.EISDIR // do_unlinkat's "slashes": before may_delete
+	case !wantDir && pw.slash:
 		e = syscall.ENOTDIR
-	case !wantDir && pw.slash && !ino.IsDir():
-		e = syscall.ENOTDIR
-	case !wantDir && ino.IsDir():
-		e = syscall.EISDIR
 	}
 	if e == nil {
 		ino.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
-		if e = mayDeleteLocked(ctx, dir, ino); e == nil && victim.Mounted(cur) > 0 {
+		if e = mayDeleteLocked(ctx, dir, ino, wantDir); e == nil && victim.Mounted(cur) > 0 {
 			e = syscall.EBUSY
 		}
 		if e == nil && wantDir && victim.NumChildren(cur) > 0 {

@@ -153,23 +153,27 @@ func (v *VFS) followDotDot(ctx *Context, p *Path) {
 }
 
 // Mount mounts a new file system of type fstype on the directory target
-// (do_new_mount with MS_NOSUID etc. ignored). Only "tmpfs" exists: its root
-// has mode 01777 and is owned by 0:0. Mounting on a mountpoint stacks the
-// new mount on top. Errors: ENODEV, EPERM (not root), the walk's errors,
-// ENOTDIR.
+// (do_mount → path_mount → do_new_mount, with MS_NOSUID etc. ignored). Only
+// "tmpfs" exists: its root has mode 01777 and is owned by 0:0. Mounting on
+// a mountpoint stacks the new mount on top. Errors in the kernel's order:
+// the walk's (user_path_at), EPERM (may_mount: not root), ENODEV
+// (get_fs_type), ENOTDIR (graft_tree onto a non-directory).
 func (v *VFS) Mount(ctx *Context, fstype, target string) error {
 	cur := ctx.Cur
-	if fstype != "tmpfs" {
-		return syscall.ENODEV
-	}
-	if ctx.Cred.Uid != 0 {
-		return syscall.EPERM
-	}
-	p, err := v.Walk(ctx, target, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
+	p, err := v.Walk(ctx, target, LOOKUP_FOLLOW)
 	if err != nil {
 		return err
 	}
 	defer func() { p.Put(cur) }()
+	if ctx.Cred.Uid != 0 {
+		return syscall.EPERM
+	}
+	if fstype != "tmpfs" {
+		return syscall.ENODEV
+	}
+	if ino := p.Dentry.Inode(cur); ino == nil || !ino.IsDir() {
+		return syscall.ENOTDIR
+	}
 
 	v.namespaceSem.Lock(cur)
 	defer v.namespaceSem.Unlock(cur)

@@ -135,6 +135,12 @@ func (v *VFS) walkDirs(nd *nameidata, name string) (last string, typ int, slash 
 			return "", 0, false, err
 		}
 	}
+	// link_path_walk runs may_lookup on a directory before it knows that
+	// the next component is the last: a caller that cannot search the
+	// parent gets EACCES whether or not the name exists.
+	if err := v.mayLookup(nd); err != nil {
+		return "", 0, false, err
+	}
 	last = comps[len(comps)-1]
 	switch last {
 	case ".":
@@ -165,6 +171,22 @@ func (v *VFS) walkFull(nd *nameidata, name string, flags int) error {
 		return syscall.ENOTDIR
 	}
 	return nil
+}
+
+// mayLookup checks that nd.path is a directory the task may search
+// (may_lookup: inode_permission(MAY_EXEC)).
+func (v *VFS) mayLookup(nd *nameidata) error {
+	cur := nd.ctx.Cur
+	dir := pathInode(cur, nd.path)
+	if dir == nil {
+		return syscall.ENOENT
+	}
+	if !dir.IsDir() {
+		return syscall.ENOTDIR
+	}
+	dir.IMutex.Lock(cur)
+	defer dir.IMutex.Unlock(cur)
+	return permissionLocked(nd.ctx, dir, MAY_EXEC)
 }
 
 // pathInode returns the inode of a positive path.

@@ -160,14 +160,6 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	if source == target {
 		return nil
 	}
-	if target != nil && !exchange {
-		switch {
-		case isDir && !newIsDir:
-			return syscall.ENOTDIR
-		case !isDir && newIsDir:
-			return syscall.EISDIR
-		}
-	}
 	lockTwo(cur, source, target)
 	if err := v.mayRenameLocked(ctx, oldDir, newDir, source, target, oldD, newD, isDir, newIsDir, exchange); err != nil {
 		unlockTwo(cur, source, target)
@@ -202,7 +194,7 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inode.Inode,
 	oldD, newD *dentry.Dentry, isDir, newIsDir, exchange bool) error {
 	cur := ctx.Cur
-	if err := mayDeleteLocked(ctx, oldDir, source); err != nil {
+	if err := mayDeleteLocked(ctx, oldDir, source, isDir); err != nil {
 		return err
 	}
 	if target == nil {
@@ -212,8 +204,15 @@ func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inod
 		if err := permissionLocked(ctx, newDir, MAY_WRITE|MAY_EXEC); err != nil {
 			return err
 		}
-	} else if err := mayDeleteLocked(ctx, newDir, target); err != nil {
-		return err
+	} else {
+		// The target must be of the source's type, unless they swap.
+		want := isDir
+		if exchange {
+			want = newIsDir
+		}
+		if err := mayDeleteLocked(ctx, newDir, target, want); err != nil {
+			return err
+		}
 	}
 	if oldDir != newDir {
 		if isDir {

@@ -142,3 +142,32 @@ func RunSim(f *File, opt SimOptions) (*SimResult, error) {
 	res.Problems = k.Shutdown()
 	return res, nil
 }
+
+// NewSimMachine returns a Machine that makes t's system calls in k: the
+// adapter RunSim uses, for drivers that keep their own kernel.
+func NewSimMachine(k *sim.Kernel, t *sim.Task) Machine { return &simMachine{k: k, t: t} }
+
+// Check is the result of CheckSim.
+type Check struct {
+	Transcript string   // what `inosim run` prints for the file
+	Diff       string   // unified diff from the file to Transcript; "" when they are Equal
+	Problems   []string // what the simulator's checkers found (lockdep, refcounts, leaks)
+}
+
+// CheckSim is `inosim check` for one file: parse src, run it in a fresh
+// simulated kernel and compare the transcript with src.
+func CheckSim(name string, src []byte) (*Check, error) {
+	f, err := Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	res, err := RunSim(f, SimOptions{})
+	if err != nil {
+		return nil, err
+	}
+	c := &Check{Transcript: Print(f, res.Outcomes), Problems: res.Problems}
+	if !Equal(string(src), c.Transcript) {
+		c.Diff = Diff(name, string(src), name+" (simulator)", c.Transcript)
+	}
+	return c, nil
+}
