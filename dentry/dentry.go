@@ -66,19 +66,37 @@ type Dentry struct {
 	// Cache.Lock (dcache_lock) protects the following fields.
 	inode    atomic.Pointer[inode.Inode] // d_inode: written under dcache_lock, read without it
 	children map[string]*Dentry          // hashed children, by name (d_hash)
-	subdirs  map[*Dentry]struct{}        // every live child, unhashed ones too (d_subdirs)
 	mounted  int                         // d_mounted: mounts on this dentry
+	// d_subdirs: every live child, unhashed ones too, as an intrusive
+	// list (subdirs on the parent, the d_child links on each child).
+	subdirs          *Dentry
+	childPrev, child *Dentry
+	onSubdirs        bool
 }
 
 // addSubdirLocked and delSubdirLocked keep d_subdirs. Precondition: dcache_lock.
 func (p *Dentry) addSubdirLocked(c *Dentry) {
-	if p.subdirs == nil {
-		p.subdirs = make(map[*Dentry]struct{})
+	c.childPrev, c.child, c.onSubdirs = nil, p.subdirs, true
+	if p.subdirs != nil {
+		p.subdirs.childPrev = c
 	}
-	p.subdirs[c] = struct{}{}
+	p.subdirs = c
 }
 
-func (p *Dentry) delSubdirLocked(c *Dentry) { delete(p.subdirs, c) }
+func (p *Dentry) delSubdirLocked(c *Dentry) {
+	if !c.onSubdirs {
+		return
+	}
+	if c.childPrev != nil {
+		c.childPrev.child = c.child
+	} else {
+		p.subdirs = c.child
+	}
+	if c.child != nil {
+		c.child.childPrev = c.childPrev
+	}
+	c.childPrev, c.child, c.onSubdirs = nil, nil, false
+}
 
 func (dc *Dcache) alloc(name string, parent *Dentry) *Dentry {
 	d := &Dentry{ID: dc.ids.Add(1), Cache: dc, name: name, parent: parent}
@@ -365,7 +383,7 @@ func (dc *Dcache) SetChildFlagsLocked(cur *lockdep.Task, ino *inode.Inode, watch
 	lockdep.AssertHeld(cur, &dc.Lock)
 	for _, a := range ino.Aliases {
 		alias := a.(*Dentry)
-		for child := range alias.subdirs {
+		for child := alias.subdirs; child != nil; child = child.child {
 			child.DLock.Lock(cur)
 			if watched {
 				child.flags |= DCACHE_INOTIFY_PARENT_WATCHED

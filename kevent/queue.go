@@ -55,6 +55,8 @@ type Queue struct {
 	waiters    int
 	wq         chan struct{} // closed to wake readers (wake_up_interruptible)
 	stats      Stats
+	free       *Kevent // read events kept for reuse (the kernel's event cache)
+	nfree      int
 
 	p *personality.P
 }
@@ -110,8 +112,34 @@ func (q *Queue) insertModernLocked(wd int32, mask uapi.Mask, cookie uint32, name
 	if last := q.mergeTarget(); last != nil && q.mergeable(last, wd, mask, cookie, name) {
 		return Merged
 	}
-	q.appendLocked(&Kevent{Wd: wd, Mask: mask, Cookie: cookie, Name: name})
+	q.appendLocked(q.newKeventLocked(wd, mask, cookie, name))
 	return Queued
+}
+
+// maxFree bounds the events kept for reuse per queue.
+const maxFree = 256
+
+// newKeventLocked allocates an event, from the free list when it can
+// (kmem_cache_alloc(event_cachep) in the seeds).
+func (q *Queue) newKeventLocked(wd int32, mask uapi.Mask, cookie uint32, name string) *Kevent {
+	e := q.free
+	if e == nil {
+		return &Kevent{Wd: wd, Mask: mask, Cookie: cookie, Name: name}
+	}
+	q.free, q.nfree = e.next, q.nfree-1
+	*e = Kevent{Wd: wd, Mask: mask, Cookie: cookie, Name: name}
+	return e
+}
+
+// freeKeventLocked returns a read event for reuse (kmem_cache_free); the
+// preallocated overflow event is never freed.
+func (q *Queue) freeKeventLocked(e *Kevent) {
+	if e == &q.overflow || q.nfree >= maxFree {
+		return
+	}
+	*e = Kevent{next: q.free}
+	q.free = e
+	q.nfree++
 }
 
 // mergeTarget is the queued event a new one is compared with: the newest
@@ -138,7 +166,7 @@ func (q *Queue) insertSeedLocked(wd int32, mask uapi.Mask, cookie uint32, name s
 		q.stats.Overflows++
 		return Overflowed
 	}
-	q.appendLocked(&Kevent{Wd: wd, Mask: mask, Cookie: cookie, Name: name})
+	q.appendLocked(q.newKeventLocked(wd, mask, cookie, name))
 	return Queued
 }
 
@@ -228,6 +256,7 @@ func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock
 	for len(buf) < size {
 		e := q.removeFirstLocked()
 		buf = uapi.Event{Wd: e.Wd, Mask: e.Mask, Cookie: e.Cookie, Name: e.Name}.AppendEncode(buf)
+		q.freeKeventLocked(e)
 	}
 	if len(buf) == 0 && q.p.ReadTooSmall != 0 {
 		return nil, syscall.Errno(q.p.ReadTooSmall)
@@ -258,6 +287,7 @@ func (q *Queue) Flush(cur *lockdep.Task) {
 	for q.head != nil {
 		q.removeFirstLocked()
 	}
+	q.free, q.nfree = nil, 0
 }
 
 // Snapshot describes the queue for invariant checks.

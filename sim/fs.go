@@ -132,6 +132,9 @@ func (t *Task) Truncate(path string, n int64) error {
 func (t *Task) Ftruncate(fd int, n int64) error {
 	t.enter("ftruncate")
 	defer t.exit()
+	if n < 0 {
+		return syscall.EINVAL // do_ftruncate checks the length before fdget
+	}
 	return t.withFile(fd, func(f *vfs.File) error { return t.k.vfs.Ftruncate(t.ctx, f, n) })
 }
 

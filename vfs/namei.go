@@ -90,28 +90,6 @@ func (c Cred) InGroup(gid uint32) bool {
 	return false
 }
 
-// splitPath cuts name into components, dropping empty ones, and reports
-// whether it is absolute and whether it ends with a slash.
-func splitPath(name string) (comps []string, abs, slash bool) {
-	abs = strings.HasPrefix(name, "/")
-	n := 0 // count first: one allocation on the hot path of every call
-	for i := 0; i < len(name); i++ {
-		if name[i] != '/' && (i == 0 || name[i-1] == '/') {
-			n++
-		}
-	}
-	comps = make([]string, 0, n)
-	for rest := name; rest != ""; {
-		var c string
-		c, rest, _ = strings.Cut(rest, "/")
-		if c != "" {
-			comps = append(comps, c)
-		}
-	}
-	slash = len(comps) > 0 && strings.HasSuffix(name, "/")
-	return
-}
-
 // walkDirs resolves every component of name but the last, starting at
 // nd.path (or the root for an absolute name), symlinks followed; nd.path
 // ends at the last component's parent (link_path_walk).
@@ -122,15 +100,24 @@ func (v *VFS) walkDirs(nd *nameidata, name string) (last string, typ int, slash 
 	if len(name) >= pathMax {
 		return "", 0, false, syscall.ENAMETOOLONG
 	}
-	comps, abs, slash := splitPath(name)
-	if abs {
+	if name[0] == '/' {
 		nd.path.Put(nd.ctx.Cur)
 		nd.path = nd.ctx.Root.Get()
 	}
-	if len(comps) == 0 {
+	// The components are walked straight from the string: the last is
+	// what follows the last '/' once trailing slashes are cut.
+	trimmed := strings.TrimRight(name, "/")
+	if trimmed == "" {
 		return "/", lastRoot, false, nil
 	}
-	for _, c := range comps[:len(comps)-1] {
+	slash = len(trimmed) < len(name)
+	i := strings.LastIndexByte(trimmed, '/')
+	for rest := trimmed[:i+1]; rest != ""; {
+		var c string
+		c, rest, _ = strings.Cut(rest, "/")
+		if c == "" {
+			continue
+		}
 		if err := v.step(nd, c, true); err != nil {
 			return "", 0, false, err
 		}
@@ -141,7 +128,7 @@ func (v *VFS) walkDirs(nd *nameidata, name string) (last string, typ int, slash 
 	if err := v.mayLookup(nd); err != nil {
 		return "", 0, false, err
 	}
-	last = comps[len(comps)-1]
+	last = trimmed[i+1:]
 	switch last {
 	case ".":
 		typ = lastDot

@@ -61,9 +61,15 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 	if err != nil {
 		return nil, err
 	}
-	if pw.typ != lastNorm || pw.slash {
+	switch {
+	case pw.typ != lastNorm && flags&O_EXCL != 0:
+		// "/", "." or "..": it exists, and do_open tests O_EXCL
+		// before the directory.
 		pw.Put(cur)
-		return nil, syscall.EISDIR
+		return nil, syscall.EEXIST
+	case pw.typ != lastNorm || pw.slash:
+		pw.Put(cur)
+		return nil, syscall.EISDIR // trailing slashes: before any lookup
 	}
 	dir := pathInode(cur, pw.Path)
 	dir.IMutex.Lock(cur)
