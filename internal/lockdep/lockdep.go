@@ -136,8 +136,10 @@ func NewValidator() *Validator {
 	return v
 }
 
-// SetEnabled turns checking on or off (off: locks are plain mutexes). Change
-// it only while no task holds a lock.
+// SetEnabled turns checking on or off (off: locks are plain mutexes). A task
+// takes the setting when it is created (NewTask) and keeps it, which saves
+// a load through the validator on every lock operation: set it before
+// creating the tasks it should apply to.
 func (v *Validator) SetEnabled(on bool) { v.enabled.Store(on) }
 
 // SetSiteCapture chooses whether every acquisition records the Go function
@@ -227,6 +229,7 @@ func (v *Validator) addMisuse(r *Report, k key) {
 // Task is lockdep's view of one task: the locks it holds, in order.
 // A Task must be used by one goroutine at a time, like a kernel thread.
 type Task struct {
+	check bool // the validator's setting when the task was created
 	v     *Validator
 	name  string
 	where string
@@ -244,7 +247,9 @@ type held struct {
 }
 
 // NewTask returns a task with no locks held.
-func (v *Validator) NewTask(name string) *Task { return &Task{v: v, name: name} }
+func (v *Validator) NewTask(name string) *Task {
+	return &Task{check: v.enabled.Load(), v: v, name: name}
+}
 
 // Name is the task's name ("task/1").
 func (t *Task) Name() string { return t.name }
@@ -268,7 +273,7 @@ func (t *Task) Held() []string {
 	return out
 }
 
-func (t *Task) checking() bool { return t != nil && t.v.enabled.Load() }
+func (t *Task) checking() bool { return t != nil && t.check }
 
 // siteAt is the site of a Go call at pc made by t now.
 func (t *Task) siteAt(pc uintptr) Site {
