@@ -326,9 +326,10 @@ func genScenario(t *rapid.T, max int) []string {
 	g := newGen(m)
 	s := newSession(m, nil)
 	defer s.stop()
-	n := rapid.IntRange(1, max).Draw(t, "commands")
 	var lines []string
-	for len(lines) < n {
+	// One "more" draw per command (as rapid's Repeat does), so that the
+	// shrinker can drop commands one by one.
+	for len(lines) < max && (len(lines) == 0 || rapid.IntRange(0, 12).Draw(t, "more") > 0) {
 		name := rapid.SampledFrom(actionNames).Draw(t, "action")
 		line := actions[name](t, g)
 		if line == "" {

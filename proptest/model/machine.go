@@ -107,7 +107,7 @@ func (m *Model) Mkdir(path string, mode uint32) error {
 	return nil
 }
 
-// Rmdir is rmdir(2) (vfs_rmdir): ENOTDIR, may_delete, EBUSY on a
+// Rmdir is rmdir(2) (vfs_rmdir): may_delete (EACCES before ENOTDIR), EBUSY on a
 // mountpoint, ENOTEMPTY; then DELETE_SELF and IGNORED (deferred while the
 // directory is pinned) and DELETE|ISDIR on the parent last (#18).
 func (m *Model) Rmdir(path string) error {
@@ -117,9 +117,6 @@ func (m *Model) Rmdir(path string) error {
 	}
 	if w.f == nil {
 		return syscall.ENOENT
-	}
-	if !w.f.isDir() {
-		return syscall.ENOTDIR
 	}
 	if err := m.mayDelete(w.dir, w.f, true); err != nil {
 		return err
@@ -170,8 +167,8 @@ func (m *Model) sortedFds() []int {
 // writing (O_TRUNC counts) is EISDIR; O_DIRECTORY on a non-directory is
 // ENOTDIR; O_NOFOLLOW on a final symlink is ELOOP. An existing file needs
 // the read/write permission asked for; a new one does not. O_TRUNC on an
-// existing regular file truncates it (MODIFY). Events: CREATE, then the
-// truncate's MODIFY, then OPEN (fsnotify_open after do_filp_open).
+// existing regular file truncates it (MODIFY). Events: CREATE, OPEN (from
+// vfs_open), then the truncate's MODIFY (handle_truncate comes after).
 func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 	acc := flags & 3
 	creat := flags&scenario.O_CREAT != 0
@@ -182,7 +179,7 @@ func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 	}
 	if w.f == nil && !excl && flags&scenario.O_NOFOLLOW == 0 {
 		// walk followed a dangling final symlink to w.dir/w.name.
-	} else if excl && w.dir != nil && w.dir.entries[w.name] != nil {
+	} else if excl && (w.dir == nil || w.dir.entries[w.name] != nil) {
 		return -1, syscall.EEXIST
 	}
 	created := false
@@ -238,11 +235,11 @@ func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 	}
 	m.pin(w.f)
 	fd := m.installFd(o)
+	m.fileEvent(o, uapi.IN_OPEN, true)
 	if !created && flags&scenario.O_TRUNC != 0 && w.f.kind == Reg {
 		w.f.size = 0
 		m.fileEvent(o, uapi.IN_MODIFY, false)
 	}
-	m.fileEvent(o, uapi.IN_OPEN, true)
 	return fd, nil
 }
 
@@ -414,14 +411,18 @@ func (m *Model) eventPlace(w where) (*File, string) {
 	return w.dir, w.name
 }
 
-// Ftruncate is ftruncate(2): EINVAL for a negative length, for a file not
+// Ftruncate is ftruncate(2): EINVAL for a negative length (even on a bad
+// fd), EBADF, then EINVAL for a file not
 // open for writing or not regular.
 func (m *Model) Ftruncate(fd int, n int64) error {
+	if n < 0 {
+		return syscall.EINVAL // checked before the fd
+	}
 	o, err := m.file(fd)
 	if err != nil {
 		return err
 	}
-	if n < 0 || o.inst != nil || !o.write || o.f.kind != Reg {
+	if o.inst != nil || !o.write || o.f.kind != Reg {
 		return syscall.EINVAL
 	}
 	d, name, unl := o.place()
