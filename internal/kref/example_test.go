@@ -51,13 +51,13 @@ func ExampleRef() {
 	// watch 1 freed
 	// refcount: watch#1: put below zero (count now -1)
 	// history:
-	//   init watch#1 -> 1 by kref_test.newWatch
-	//   get  watch#1 -> 2 by kref_test.(*watch).get
-	//   put  watch#1 -> 1 by kref_test.(*watch).put
-	//   put  watch#1 -> 0 by kref_test.(*watch).put
-	//   put  watch#1 -> -1 by kref_test.(*watch).put
+	//   init watch#1 -> 1 by kref_test.newWatch from kref_test.ExampleRef
+	//   get  watch#1 -> 2 by kref_test.(*watch).get from kref_test.ExampleRef
+	//   put  watch#1 -> 1 by kref_test.(*watch).put from kref_test.ExampleRef
+	//   put  watch#1 -> 0 by kref_test.(*watch).put from kref_test.ExampleRef
+	//   put  watch#1 -> -1 by kref_test.(*watch).put from kref_test.ExampleRef
 	// refcount: watch#2: leaked with count 2
 	// history:
-	//   init watch#2 -> 1 by kref_test.newWatch
-	//   get  watch#2 -> 2 by kref_test.(*watch).get
+	//   init watch#2 -> 1 by kref_test.newWatch from kref_test.ExampleRef
+	//   get  watch#2 -> 2 by kref_test.(*watch).get from kref_test.ExampleRef
 }

@@ -56,10 +56,18 @@ type Entry struct {
 	Op     string // "init", "get", "put"
 	Count  int32  // the count after the operation
 	Func   string // the Go function that did it
+	From   string // the function that called Func ("" if unknown)
 }
 
+// String reads "get inotify_watch#1 -> 2 by watch.Get from
+// handle.(*InotifyHandle).RmWd": the helper and the kernel function that
+// used it, like get_inotify_watch called from inotify_rm_wd.
 func (e Entry) String() string {
-	return fmt.Sprintf("%-4s %s -> %d by %s", e.Op, e.Object, e.Count, e.Func)
+	s := fmt.Sprintf("%-4s %s -> %d by %s", e.Op, e.Object, e.Count, e.Func)
+	if e.From != "" {
+		s += " from " + e.From
+	}
+	return s
 }
 
 // Ref is a checked reference count. The zero Ref is unusable: call Init.
@@ -153,7 +161,8 @@ func (tr *Tracker) record(r *Ref, op string, n int32) {
 	if !tr.tracing.Load() {
 		return
 	}
-	e := Entry{Object: r.Name(), Op: op, Count: n, Func: callerFunc(1)}
+	fn, from := callerFuncs(1)
+	e := Entry{Object: r.Name(), Op: op, Count: n, Func: fn, From: from}
 	tr.sinkMu.Lock()
 	defer tr.sinkMu.Unlock()
 	tr.mu.Lock()
@@ -256,12 +265,30 @@ func (tr *Tracker) Leaks() []*Report {
 // frame up. It is trimmed to package.Function so histories do not depend
 // on the module path.
 func callerFunc(skip int) string {
-	var pcs [1]uintptr
-	if runtime.Callers(skip+3, pcs[:]) == 0 {
-		return "?"
+	fn, _ := callerFuncs(skip + 1)
+	return fn
+}
+
+// callerFuncs is callerFunc and the function one frame further up.
+func callerFuncs(skip int) (fn, from string) {
+	var pcs [2]uintptr
+	n := runtime.Callers(skip+3, pcs[:])
+	if n == 0 {
+		return "?", ""
 	}
-	f, _ := runtime.CallersFrames(pcs[:]).Next()
-	name := f.Function
+	frames := runtime.CallersFrames(pcs[:n])
+	f, more := frames.Next()
+	fn = trimFunc(f.Function)
+	if more {
+		g, _ := frames.Next()
+		from = trimFunc(g.Function)
+	}
+	return fn, from
+}
+
+// trimFunc trims a function name to package.Function so histories do not
+// depend on the module path.
+func trimFunc(name string) string {
 	if name == "" {
 		return "?"
 	}

@@ -204,10 +204,10 @@ func TestSink(t *testing.T) {
 	tr.SetTracing(false, nil)
 	dropRef(r) // not traced
 	want := []string{
-		"init dev#0 -> 1 by kref_test.newObject",
-		"get  dev#0 -> 2 by kref_test.grabRef",
-		"get  dev#0 -> 3 by kref_test.tryGrabRef",
-		"put  dev#0 -> 2 by kref_test.dropRef",
+		"init dev#0 -> 1 by kref_test.newObject from kref_test.TestSink",
+		"get  dev#0 -> 2 by kref_test.grabRef from kref_test.TestSink",
+		"get  dev#0 -> 3 by kref_test.tryGrabRef from kref_test.TestSink",
+		"put  dev#0 -> 2 by kref_test.dropRef from kref_test.TestSink",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sink got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
