@@ -22,6 +22,10 @@ import (
 // hostkernel tests.
 func TestInotifyScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.scen")
+	// Historical personalities: checked in the simulator only (the host
+	// kernel is today's).
+	old, _ := filepath.Glob("testdata/personality/*.scen")
+	files = append(files, old...)
 	if len(files) == 0 {
 		t.Fatal("no scenarios")
 	}
