@@ -12,3 +12,16 @@ vet:
 
 build:
 	$(GO) build ./...
+
+# The long property campaign (docs/testing.md): 100,000 random steps
+# simulator-vs-model, 2,000 random scenarios simulator-vs-kernel (skipped
+# without root or inotify), and the injected-bug search on the kernel. The
+# last two lines are the summary.
+PROPTEST_STEPS ?= 100000
+PROPTEST_SCENARIOS ?= 2000
+proptest:
+	@sum=$$(mktemp); \
+	$(GO) test -count=1 -timeout 15m ./proptest -args \
+		-proptest.steps=$(PROPTEST_STEPS) -proptest.scenarios=$(PROPTEST_SCENARIOS) \
+		-proptest.bugkernel -proptest.summary=$$sum; st=$$?; \
+	cat $$sum; rm -f $$sum; exit $$st

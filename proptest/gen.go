@@ -168,8 +168,10 @@ var actions = map[string]action{
 		}
 		return "close " + f
 	},
-	"cd":       func(t *rapid.T, g *gen) string { return "cd " + draw(t, usePaths, "path") },
-	"truncate": func(t *rapid.T, g *gen) string { return "truncate " + draw(t, usePaths, "path") + " " + draw(t, []string{"0", "3", "-1"}, "len") },
+	"cd": func(t *rapid.T, g *gen) string { return "cd " + draw(t, usePaths, "path") },
+	"truncate": func(t *rapid.T, g *gen) string {
+		return "truncate " + draw(t, usePaths, "path") + " " + draw(t, []string{"0", "3", "-1"}, "len")
+	},
 	"ftruncate": func(t *rapid.T, g *gen) string {
 		f := g.ref(t, fileNames, "fd")
 		if f == "" {
@@ -319,28 +321,35 @@ func (g *gen) epilogue() []string {
 	return out
 }
 
-// genScenario draws a whole scenario of up to max lines (the kernel test's
-// generator): the same actions, steered by a model run alongside.
+// genScenario draws a whole scenario (the kernel test's generator): the
+// same actions as the state machine, through rapid's Repeat (so lengths
+// follow -rapid.steps and shrink command by command), steered by a model
+// run alongside; at most max commands.
 func genScenario(t *rapid.T, max int) []string {
 	m := model.New()
 	g := newGen(m)
 	s := newSession(m, nil)
 	defer s.stop()
 	var lines []string
-	// One "more" draw per command (as rapid's Repeat does), so that the
-	// shrinker can drop commands one by one.
-	for len(lines) < max && (len(lines) == 0 || rapid.IntRange(0, 12).Draw(t, "more") > 0) {
-		name := rapid.SampledFrom(actionNames).Draw(t, "action")
-		line := actions[name](t, g)
-		if line == "" {
-			continue
+	acts := map[string]func(*rapid.T){}
+	for _, name := range actionNames {
+		gen := actions[name]
+		acts[name] = func(t *rapid.T) {
+			if len(lines) >= max {
+				return // long enough: a valid no-op, so Repeat just runs out
+			}
+			line := gen(t, g)
+			if line == "" {
+				t.Skip("no operand for " + name)
+			}
+			if err := runLine(s, line); err != nil {
+				t.Fatalf("generated line %q: %v", line, err)
+			}
+			g.note(line)
+			lines = append(lines, line)
 		}
-		if err := runLine(s, line); err != nil {
-			t.Fatalf("generated line %q: %v", line, err)
-		}
-		g.note(line)
-		lines = append(lines, line)
 	}
+	t.Repeat(acts)
 	return append(lines, g.epilogue()...)
 }
 

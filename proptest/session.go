@@ -127,7 +127,11 @@ func (r *recorder) Rename(o, n string, flags int) error {
 	r.log("rename", 0, err)
 	return err
 }
-func (r *recorder) Readdir(p string) error { err := r.m.Readdir(p); r.log("readdir", 0, err); return err }
+func (r *recorder) Readdir(p string) error {
+	err := r.m.Readdir(p)
+	r.log("readdir", 0, err)
+	return err
+}
 func (r *recorder) Mount(fstype, p string) error {
 	err := r.m.Mount(fstype, p)
 	r.log("mount", 0, err)

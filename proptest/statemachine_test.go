@@ -2,8 +2,8 @@ package proptest
 
 import (
 	"fmt"
-	"sync/atomic"
 	"sort"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -60,7 +60,7 @@ func (p *pair) fail(t *rapid.T, format string, args ...any) {
 	if err == nil && simT != modT {
 		extra = "\ntranscripts (sim vs model):\n" + cmp.Diff(modT, simT)
 	}
-	if err == nil {
+	if err == nil && p.failHook == nil {
 		extra += "\nsaved as " + writeFailure("model", modT)
 	}
 	t.Fatalf("%s\nscenario:\n%s%s", fmt.Sprintf(format, args...), src, extra)
