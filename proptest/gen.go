@@ -196,11 +196,6 @@ var actions = map[string]action{
 		return "utimes " + draw(t, usePaths, "path") + " " + draw(t, []string{"both", "atime", "mtime"}, "which")
 	},
 	"link": func(t *rapid.T, g *gen) string {
-		if g.nonRoot {
-			// The simulator lacks protected_hardlinks
-			// (sim/testdata/03-link-protected-hardlinks-first.scen).
-			return ""
-		}
 		return "link " + draw(t, namePaths, "old") + " " + draw(t, namePaths, "new")
 	},
 	"symlink": func(t *rapid.T, g *gen) string {
