@@ -1,13 +1,12 @@
 package proptest
 
 import (
-	"strings"
-
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/proptest/model"
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/sim/scenario"
 )
 
 // knownSimBugs are simulator bugs found by these tests and reported, each
@@ -18,11 +17,7 @@ var knownSimBugs = []struct {
 	file  string
 	match func(line string, mod, sim []call) bool
 }{
-	// 01-06 are fixed. Still open:
-	{"sim/testdata/07-umount-lookup-before-eperm.scen", func(line string, mod, sim []call) bool {
-		// The simulator checks may_mount before umount's lookup.
-		return strings.HasPrefix(line, "umount ") && len(mod) == 1 && len(sim) == 1 && sim[0].Err == "EPERM" && mod[0].Err != "" && mod[0].Err != "EPERM"
-	}},
+	// 01-07 are fixed; none is open.
 }
 
 func knownSimBug(line string, mod, sim []call) string {
@@ -38,7 +33,7 @@ func knownSimBug(line string, mod, sim []call) string {
 // step and reports whether every difference is a known simulator bug.
 func onlyKnownSimBugs(lines []string, p *personality.P) bool {
 	k := sim.NewKernel(sim.WithPersonality(p))
-	simS := newSession(&simMachine{k: k, t: k.NewTask(0, 0)}, nil)
+	simS := newSession(scenario.NewSimMachine(k, k.NewTask(0, 0)), nil)
 	modS := newSession(model.New(), nil)
 	defer func() {
 		simS.stop()

@@ -211,18 +211,20 @@ func (v *VFS) Umount(ctx *Context, target string, flags int) error {
 	if flags&^(MNT_FORCE|MNT_DETACH|UMOUNT_NOFOLLOW) != 0 {
 		return syscall.EINVAL
 	}
-	if ctx.Cred.Uid != 0 {
-		return syscall.EPERM
-	}
 	lf := LOOKUP_FOLLOW
 	if flags&UMOUNT_NOFOLLOW != 0 {
 		lf = 0
 	}
+	// ksys_umount looks the path up first; can_umount then checks
+	// may_mount (EPERM) before "is it a mount" (EINVAL).
 	p, err := v.Walk(ctx, target, lf)
 	if err != nil {
 		return err
 	}
 	defer p.Put(cur) // the last reference of a non-lazy umount goes here
+	if ctx.Cred.Uid != 0 {
+		return syscall.EPERM
+	}
 	if p.Dentry != p.Mnt.root {
 		return syscall.EINVAL
 	}
