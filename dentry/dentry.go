@@ -66,7 +66,7 @@ type Dentry struct {
 	// Cache.Lock (dcache_lock) protects the following fields.
 	inode    atomic.Pointer[inode.Inode] // d_inode: written under dcache_lock, read without it
 	children map[string]*Dentry          // hashed children, by name (d_hash)
-	mounted  int                         // d_mounted: mounts on this dentry
+	mounted  atomic.Int32                // d_mounted: mounts on this dentry (read without the lock)
 	// d_subdirs: every live child, unhashed ones too, as an intrusive
 	// list (subdirs on the parent, the d_child links on each child).
 	subdirs          *Dentry
@@ -414,17 +414,15 @@ func (d *Dentry) NumChildren(cur *lockdep.Task) int {
 	return len(d.children)
 }
 
-// Mounted returns d_mounted; AddMounted changes it (a mount on d).
-func (d *Dentry) Mounted(cur *lockdep.Task) int {
-	d.Cache.Lock.Lock(cur)
-	defer d.Cache.Lock.Unlock(cur)
-	return d.mounted
-}
+// Mounted returns d_mounted, the number of mounts on d; like the kernel's
+// d_mountpoint it is read without a lock, so a path walk can skip the mount
+// hash for the (common) dentry that is no mountpoint.
+func (d *Dentry) Mounted(cur *lockdep.Task) int { return int(d.mounted.Load()) }
 
-// AddMounted adds delta to d_mounted.
+// AddMounted adds delta to d_mounted (a mount on d made or gone).
 func (d *Dentry) AddMounted(cur *lockdep.Task, delta int) {
 	d.Cache.Lock.Lock(cur)
-	d.mounted += delta
+	d.mounted.Add(int32(delta))
 	d.Cache.Lock.Unlock(cur)
 }
 

@@ -331,10 +331,14 @@ func (e *Env) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mas
 			continue
 		}
 		ih := w.Ih.(*InotifyHandle)
-		watch.Get(w)
-		done = append(done, w)
 		ih.Mutex.Lock(cur)
 		oneshot := w.Mask&uapi.IN_ONESHOT != 0
+		if oneshot {
+			// The watch goes now: hold it so that its final put comes
+			// after the locks are dropped (seed 000's get/put pair).
+			watch.Get(w)
+			done = append(done, w)
+		}
 		switch {
 		case oneshot && e.P.Oneshot == personality.OneshotSilent:
 			removeWatchNoEvent(cur, w, ih)
@@ -344,6 +348,8 @@ func (e *Env) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mas
 			ih.ops.HandleEvent(cur, w, w.Wd, mask, cookie, name)
 			removeWatch(cur, w, ih)
 		default:
+			// No reference needed: removal takes inotify_mutex,
+			// which we hold (seed 001).
 			ih.ops.HandleEvent(cur, w, w.Wd, mask, cookie, name)
 		}
 		ih.Mutex.Unlock(cur)

@@ -111,6 +111,9 @@ func (v *VFS) lookupMnt(cur *lockdep.Task, p Path) *Mount {
 // (follow_mount), keeping references right.
 func (v *VFS) followMount(cur *lockdep.Task, p *Path) {
 	for {
+		if p.Dentry.Mounted(cur) == 0 {
+			return // d_mountpoint: not a mountpoint, no hash lookup
+		}
 		m := v.lookupMnt(cur, *p)
 		if m == nil {
 			return
