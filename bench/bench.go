@@ -60,6 +60,21 @@ func (r Result) OpsPerSec() float64 { return float64(r.Ops) / r.Elapsed.Seconds(
 // EventsPerSec is Events per second of Elapsed.
 func (r Result) EventsPerSec() float64 { return float64(r.Events) / r.Elapsed.Seconds() }
 
+// Median runs measure n times and returns the run with the median ops/s:
+// a virtual machine's single runs vary by ±15%, the median much less.
+func Median(n int, measure func() (Result, error)) (Result, error) {
+	rs := make([]Result, 0, n)
+	for i := 0; i < n; i++ {
+		r, err := measure()
+		if err != nil {
+			return r, err
+		}
+		rs = append(rs, r)
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].OpsPerSec() < rs[j].OpsPerSec() })
+	return rs[len(rs)/2], nil
+}
+
 // Workload is a named workload of size n.
 type Workload struct {
 	Name string

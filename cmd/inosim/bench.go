@@ -15,6 +15,7 @@ func cmdBench(e *env, args []string) int {
 	fs := newFlags(e, "bench")
 	kernel := fs.Bool("kernel", false, "also run each workload on the host kernel (root)")
 	n := fs.Int("n", 0, "workload size (default: each workload's own)")
+	runs := fs.Int("runs", 3, "runs of each measurement; the median is printed")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -36,6 +37,10 @@ func cmdBench(e *env, args []string) int {
 			return exitUsage
 		}
 	}
+	if *runs < 1 {
+		e.errorf("bench: --runs must be at least 1")
+		return exitUsage
+	}
 	for _, w := range ws {
 		size := w.DefaultN
 		if *n > 0 {
@@ -43,7 +48,7 @@ func cmdBench(e *env, args []string) int {
 		}
 		var kr *bench.Result
 		if *kernel {
-			r, err := bench.RunKernel(w, size)
+			r, err := bench.Median(*runs, func() (bench.Result, error) { return bench.RunKernel(w, size) })
 			if err != nil {
 				e.errorf("bench %s on the kernel: %v", w.Name, err)
 				return exitUsage
@@ -55,7 +60,7 @@ func cmdBench(e *env, args []string) int {
 			if !checks {
 				simN = size * w.SimScale
 			}
-			r, err := bench.RunSim(w, simN, checks)
+			r, err := bench.Median(*runs, func() (bench.Result, error) { return bench.RunSim(w, simN, checks) })
 			if err != nil {
 				e.errorf("bench %s in the simulator: %v", w.Name, err)
 				return exitMismatch
@@ -64,7 +69,7 @@ func cmdBench(e *env, args []string) int {
 			if checks {
 				mode = "on"
 			}
-			pairs := []string{"workload=" + w.Name, "checks=" + mode, "n=" + strconv.Itoa(simN),
+			pairs := []string{"workload=" + w.Name, "checks=" + mode, "runs=" + strconv.Itoa(*runs), "n=" + strconv.Itoa(simN),
 				fmt.Sprintf("sim_ops_per_s=%.0f", r.OpsPerSec())}
 			if kr != nil {
 				pairs = append(pairs, "kernel_n="+strconv.Itoa(size),

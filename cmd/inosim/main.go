@@ -28,10 +28,11 @@ const usage = `usage:
   inosim diff FILE...
         replay in the simulator and on the kernel; print a unified diff of the
         two transcripts (nothing, exit 0, when they agree)
-  inosim bench [--kernel] [--n N] [WORKLOAD...]
+  inosim bench [--kernel] [--n N] [--runs R] [WORKLOAD...]
         run the standard workloads (churn, fanout, wide, overflow) in the
         simulator with checks off and on and, with --kernel, on the host
-        kernel; one key=value line per workload and checking mode
+        kernel; one key=value line per workload and checking mode, the
+        median of R runs (default 3)
   inosim help
         this text
 
