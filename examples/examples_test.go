@@ -22,24 +22,7 @@ func TestExamples(t *testing.T) {
 	if len(files) < 30 {
 		t.Fatalf("found %d examples, want at least 30", len(files))
 	}
-	for _, name := range files {
-		t.Run(name, func(t *testing.T) {
-			src, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := scenario.CheckSim(name, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range c.Problems {
-				t.Errorf("simulator self-check: %s", p)
-			}
-			if c.Diff != "" {
-				t.Errorf("transcript differs (fix the simulator, or regenerate with inosim run --kernel):\n%s", c.Diff)
-			}
-		})
-	}
+	scenario.CheckFiles(t, files, " (fix the simulator, or regenerate with inosim run --kernel)")
 }
 
 // TestFirstWatchExists: the README's first command runs this file.

@@ -3,7 +3,6 @@ package sim_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -26,27 +25,7 @@ func TestInotifyScenarios(t *testing.T) {
 	// kernel is today's).
 	old, _ := filepath.Glob("testdata/personality/*.scen")
 	files = append(files, old...)
-	if len(files) == 0 {
-		t.Fatal("no scenarios")
-	}
-	for _, name := range files {
-		t.Run(filepath.Base(name), func(t *testing.T) {
-			src, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := scenario.CheckSim(name, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range c.Problems {
-				t.Errorf("self-check: %s", p)
-			}
-			if c.Diff != "" {
-				t.Errorf("transcript differs:\n%s", c.Diff)
-			}
-		})
-	}
+	scenario.CheckFiles(t, files, "")
 }
 
 // must returns a checker of (fd or wd, error) results: must(t)(call()).

@@ -3,7 +3,10 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"syscall"
+	"testing"
 
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/sim"
@@ -170,4 +173,32 @@ func CheckSim(name string, src []byte) (*Check, error) {
 		c.Diff = Diff(name, string(src), name+" (simulator)", c.Transcript)
 	}
 	return c, nil
+}
+
+// CheckFiles runs CheckSim on each file as a subtest of t: the transcript
+// must equal the file, and the simulator's checkers must find nothing.
+// hint is added to a transcript difference (how to regenerate the file).
+func CheckFiles(t *testing.T, files []string, hint string) {
+	t.Helper()
+	if len(files) == 0 {
+		t.Fatal("no scenario files")
+	}
+	for _, name := range files {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			src, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := CheckSim(name, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range c.Problems {
+				t.Errorf("simulator self-check: %s", p)
+			}
+			if c.Diff != "" {
+				t.Errorf("transcript differs%s:\n%s", hint, c.Diff)
+			}
+		})
+	}
 }
