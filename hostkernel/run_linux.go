@@ -256,6 +256,9 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.Personality != "" && f.Personality != "linux" && Warnings != nil {
+		Warnings("scenario " + f.Name + " asks for personality " + f.Personality + "; the host kernel can only be itself (today's Linux)")
+	}
 	if !userns && setsUserLimits(f) && Warnings != nil {
 		Warnings("no user namespace for this run: scenario " + f.Name + " sets per-user inotify limits globally and assumes no other inotify use by root")
 	}

@@ -24,8 +24,11 @@ func cmdCheck(e *env, args []string) int {
 		if !ok {
 			return exitUsage
 		}
-		outs, clean := simulate(e, f, scenario.SimOptions{})
-		if !clean {
+		outs, st := simulate(e, f, scenario.SimOptions{})
+		if st == exitUsage {
+			return exitUsage
+		}
+		if st == exitMismatch {
 			status = exitMismatch
 		}
 		got := scenario.Print(f, outs)
@@ -64,8 +67,11 @@ func cmdDiff(e *env, args []string) int {
 		if !ok {
 			return exitUsage
 		}
-		simOuts, clean := simulate(e, f, scenario.SimOptions{})
-		if !clean {
+		simOuts, st := simulate(e, f, scenario.SimOptions{})
+		if st == exitUsage {
+			return exitUsage
+		}
+		if st == exitMismatch {
 			status = exitMismatch
 		}
 		kOuts, ok := onKernel(e, f, false)

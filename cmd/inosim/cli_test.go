@@ -648,3 +648,18 @@ func TestTraceWalkthroughIsCurrent(t *testing.T) {
 		t.Errorf("docs/scenarios.md no longer shows the trace inosim prints; update its walk-through for:\n%s", want)
 	}
 }
+
+// TestUnmodelledPersonality: a file that asks for a personality the
+// simulator does not model is refused with one line and exit 2, before any
+// transcript is printed.
+func TestUnmodelledPersonality(t *testing.T) {
+	p := writeFile(t, "il.scen", "personality illumos\nmkdir /d\n")
+	for _, sub := range []string{"run", "check"} {
+		r := inosim(t, "", nil, sub, p)
+		r.want(t, 2, sub+" of an illumos scenario")
+		if r.stdout != "" || !strings.Contains(r.stderr, "personality illumos is not modelled") ||
+			strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%s: stdout %q, stderr %q; want no output and one line on stderr", sub, r.stdout, r.stderr)
+		}
+	}
+}

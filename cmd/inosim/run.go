@@ -44,18 +44,22 @@ func newFlags(e *env, name string) *flag.FlagSet {
 	return fs
 }
 
-// simulate runs f in the simulator; problems found by its checkers are
-// printed and make ok false.
-func simulate(e *env, f *scenario.File, opt scenario.SimOptions) ([]scenario.Outcome, bool) {
+// simulate runs f in the simulator. Its status is exitUsage when f cannot
+// run at all (a personality not modelled), exitMismatch when the kernel's
+// checkers found problems (printed), exitOK otherwise.
+func simulate(e *env, f *scenario.File, opt scenario.SimOptions) ([]scenario.Outcome, int) {
 	res, err := scenario.RunSim(f, opt)
 	if err != nil {
 		e.errorf("%v", err)
-		return nil, false
+		return nil, exitUsage
 	}
 	for _, p := range res.Problems {
 		e.errorf("%s: simulator self-check failed:\n%s", f.Name, p)
 	}
-	return res.Outcomes, len(res.Problems) == 0
+	if len(res.Problems) > 0 {
+		return res.Outcomes, exitMismatch
+	}
+	return res.Outcomes, exitOK
 }
 
 // onKernel runs f on the host kernel; ok is false (and the reason printed)
@@ -127,7 +131,11 @@ func cmdRun(e *env, args []string) int {
 				traces = map[int][]string{}
 				installTrace(&opt, traces, traceLocks, traceRefs)
 			}
-			if outs, ok = simulate(e, f, opt); !ok {
+			var st int
+			switch outs, st = simulate(e, f, opt); st {
+			case exitUsage:
+				return exitUsage
+			case exitMismatch:
 				status = exitMismatch
 			}
 			for i := range outs {
