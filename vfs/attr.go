@@ -71,6 +71,9 @@ func (v *VFS) Fchmod(ctx *Context, f *File, mode uint32) error {
 }
 
 func (v *VFS) chmod(ctx *Context, p Path, mode uint32) error {
+	if err := p.Mnt.wantWrite(); err != nil {
+		return err
+	}
 	return v.notifyChange(ctx, p.Dentry, func(ino *inode.Inode) (uint32, error) {
 		if !isOwnerLocked(ctx, ino) {
 			return 0, syscall.EPERM
@@ -105,6 +108,9 @@ func (v *VFS) Fchown(ctx *Context, f *File, uid, gid uint32) error {
 }
 
 func (v *VFS) chown(ctx *Context, p Path, uid, gid uint32) error {
+	if err := p.Mnt.wantWrite(); err != nil {
+		return err
+	}
 	return v.notifyChange(ctx, p.Dentry, func(ino *inode.Inode) (uint32, error) {
 		c := ctx.Cred
 		if c.Uid != 0 {
@@ -149,6 +155,9 @@ func (v *VFS) Utimes(ctx *Context, path string, which int) error {
 		return syscall.EINVAL
 	}
 	return v.withPath(ctx, path, LOOKUP_FOLLOW, func(p Path) error {
+		if err := p.Mnt.wantWrite(); err != nil {
+			return err
+		}
 		return v.notifyChange(ctx, p.Dentry, func(ino *inode.Inode) (uint32, error) {
 			if !isOwnerLocked(ctx, ino) {
 				if which != UTIME_BOTH {
@@ -208,6 +217,9 @@ func (v *VFS) Truncate(ctx *Context, path string, size int64) error {
 		case inode.S_IFREG:
 		default:
 			return syscall.EINVAL
+		}
+		if err := p.Mnt.wantWrite(); err != nil {
+			return err // vfs_truncate: after the type, before permission
 		}
 		if err := v.Permission(ctx, ino, MAY_WRITE); err != nil {
 			return err

@@ -18,6 +18,9 @@ import (
 func (v *VFS) createLocked(ctx *Context, pw parentWalk, dir *inode.Inode, mode uint32, target string) (*dentry.Dentry, error) {
 	cur := ctx.Cur
 	lockdep.AssertHeld(cur, &dir.IMutex)
+	if err := pw.Mnt.wantWrite(); err != nil {
+		return nil, err // filename_create: after EEXIST, before may_create
+	}
 	if dir.Nlink() == 0 {
 		return nil, syscall.ENOENT // IS_DEADDIR
 	}
@@ -137,6 +140,9 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	}
 	if pw.slash {
 		return syscall.ENOENT
+	}
+	if err := pw.Mnt.wantWrite(); err != nil {
+		return err // filename_create, before do_linkat's EXDEV
 	}
 	if op.Mnt != pw.Mnt {
 		return syscall.EXDEV
@@ -270,6 +276,10 @@ func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWa
 		} else {
 			fail(syscall.EISDIR)
 		}
+		return
+	}
+	if err = pw.Mnt.wantWrite(); err != nil {
+		pw.Put(cur) // do_unlinkat/do_rmdir: before the victim's lookup
 		return
 	}
 	dir = pathInode(cur, pw.Path)

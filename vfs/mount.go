@@ -37,6 +37,10 @@ type Mount struct {
 	mountpoint *dentry.Dentry // holds a dentry reference while attached
 	children   []*Mount       // attached child mounts, in mount order
 	attached   bool           // in the tree (holds the tree's reference)
+	// noNS: taken out of the namespace by a lazy umount of the root,
+	// whose tree stays connected and usable (mnt_ns cleared: check_mnt
+	// fails, so mount and umount there are EINVAL).
+	noNS bool
 }
 
 // Super returns the mount's super block.
@@ -185,7 +189,7 @@ func (v *VFS) Mount(ctx *Context, fstype, target string) error {
 		return syscall.ENOENT // cant_mount: the directory was removed
 	}
 	v.mountLock.Lock(cur)
-	detached := !p.Mnt.attached
+	detached := !p.Mnt.attached || p.Mnt.noNS
 	v.mountLock.Unlock(cur)
 	if detached {
 		return syscall.EINVAL
@@ -234,10 +238,23 @@ func (v *VFS) Umount(ctx *Context, target string, flags int) error {
 	v.namespaceSem.Lock(cur)
 	v.mountLock.Lock(cur)
 	m := p.Mnt
-	if !m.attached || m.parent == nil {
+	if !m.attached || m.noNS {
 		v.mountLock.Unlock(cur)
 		v.namespaceSem.Unlock(cur)
-		return syscall.EINVAL
+		return syscall.EINVAL // check_mnt
+	}
+	if m.parent == nil {
+		// The namespace root: "umount /" remounts it read-only
+		// (do_umount_root), "umount -l /" takes the whole tree out of
+		// the namespace while the tasks inside go on using it.
+		defer v.namespaceSem.Unlock(cur)
+		if flags&MNT_DETACH != 0 {
+			v.leaveNamespaceLocked(cur, m)
+			v.mountLock.Unlock(cur)
+			return nil
+		}
+		v.mountLock.Unlock(cur)
+		return v.umountRoot(cur, m.sb)
 	}
 	if flags&MNT_DETACH == 0 && (len(m.children) > 0 || m.Count.Count() > 2) {
 		v.mountLock.Unlock(cur)
@@ -286,6 +303,39 @@ func (v *VFS) umountTreeLocked(cur *lockdep.Task, m *Mount) []detached {
 	}
 	walk(m)
 	return out
+}
+
+// leaveNamespaceLocked marks m's whole tree as out of the namespace,
+// keeping its structure and references (umount_tree of the root with
+// MNT_DETACH: the mounts stay connected to one another).
+// Precondition: namespace_sem and mount_lock are held.
+func (v *VFS) leaveNamespaceLocked(cur *lockdep.Task, m *Mount) {
+	lockdep.AssertHeld(cur, &v.mountLock)
+	m.noNS = true
+	for _, c := range m.children {
+		v.leaveNamespaceLocked(cur, c)
+	}
+}
+
+// umountRoot is do_umount_root: the root cannot go, so it is remounted
+// read-only — unless a file on it is open for writing or an unlinked inode
+// is still in use (sb_prepare_remount_readonly: EBUSY). Doing it again is
+// a no-op. Precondition: namespace_sem is held.
+func (v *VFS) umountRoot(cur *lockdep.Task, sb *superBlock) error {
+	lockdep.AssertHeld(cur, &v.namespaceSem)
+	if sb.rdonly.Load() {
+		return nil
+	}
+	if sb.writers.Load() > 0 {
+		return syscall.EBUSY
+	}
+	for _, ino := range sb.Inodes(cur) {
+		if ino.Nlink() == 0 && ino.Count.Count() > 0 {
+			return syscall.EBUSY // s_remove_count
+		}
+	}
+	sb.rdonly.Store(true)
+	return nil
 }
 
 // releaseDetached finishes an umount after mount_lock: d_mounted is

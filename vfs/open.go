@@ -148,6 +148,9 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 	if err == nil && flags&O_DIRECTORY != 0 && !ino.IsDir() {
 		err = syscall.ENOTDIR
 	}
+	if err == nil && !created && acc&MAY_WRITE != 0 && ino.Type() != inode.S_IFIFO {
+		err = p.Mnt.wantWrite() // sb_permission, first in inode_permission
+	}
 	if err == nil && !created {
 		err = v.Permission(ctx, ino, acc)
 	}
@@ -171,6 +174,9 @@ func (v *VFS) newFile(p Path, flags int, ops FileOperations, private any) *File 
 	id := v.fileIDs.Add(1)
 	f := &File{Path: p, Flags: flags, Ops: ops, Private: private}
 	f.Count.Init(v.refs, "file", id, 1)
+	if p.Mnt != nil && f.Writable() {
+		p.Mnt.sb.writers.Add(1) // mnt_get_write_access
+	}
 	f.PosLock.Init(FPosLockClass, id)
 	return f
 }
@@ -201,6 +207,9 @@ func Fput(cur *lockdep.Task, f *File) {
 	if f.Path.Dentry != nil {
 		if ino := pathInode(cur, f.Path); ino != nil && ino.Type() == inode.S_IFIFO {
 			fifoRelease(cur, ino, f.Flags)
+		}
+		if f.Writable() {
+			f.Path.Mnt.sb.writers.Add(-1)
 		}
 	}
 	f.Path.Put(cur)

@@ -101,8 +101,17 @@ func (v *VFS) Rename(ctx *Context, oldPath, newPath string, flags int) error {
 	if op.Mnt != np.Mnt {
 		return syscall.EXDEV
 	}
-	if op.typ != lastNorm || np.typ != lastNorm {
+	if op.typ != lastNorm {
 		return syscall.EBUSY
+	}
+	if np.typ != lastNorm {
+		if flags&RENAME_NOREPLACE != 0 {
+			return syscall.EEXIST
+		}
+		return syscall.EBUSY
+	}
+	if err := op.Mnt.wantWrite(); err != nil {
+		return err
 	}
 	oldDir, newDir := pathInode(cur, op.Path), pathInode(cur, np.Path)
 	sb := op.Mnt.sb

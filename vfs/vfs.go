@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"sync/atomic"
+	"syscall"
 
 	"github.com/inosim/inosim/dentry"
 	"github.com/inosim/inosim/inode"
@@ -116,6 +117,16 @@ type superBlock struct {
 	*inode.SuperBlock
 	root        *dentry.Dentry // s_root: holds one dentry reference until shutdown
 	renameMutex lockdep.Mutex  // s_vfs_rename_mutex
+	rdonly      atomic.Bool    // SB_RDONLY: set by "umount /" (do_umount_root)
+	writers     atomic.Int32   // files open for writing (mnt_get_writers)
+}
+
+// wantWrite is mnt_want_write: EROFS on a read-only file system.
+func (m *Mount) wantWrite() error {
+	if m.sb.rdonly.Load() {
+		return syscall.EROFS
+	}
+	return nil
 }
 
 // EvictInode implements inode.SuperOperations: fsnotify_inode_delete from
