@@ -216,6 +216,38 @@ func Run(f *scenario.File) ([]scenario.Outcome, error) {
 // another run of the same process.
 var runMu sync.Mutex
 
+// hostLockPath is the file whose flock serializes runs across processes:
+// max_queued_events is one value for the whole host, so two test binaries
+// (go test runs packages in parallel) or two inosim commands must not run
+// sandboxes at once.
+var hostLockPath = filepath.Join(os.TempDir(), "inosim-hostkernel.lock")
+
+// lockHost takes runMu and the host-wide lock; the returned function
+// releases both.
+func lockHost() (unlock func(), err error) {
+	runMu.Lock()
+	fd, err := unix.Open(hostLockPath, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o666)
+	if err != nil {
+		runMu.Unlock()
+		return nil, fmt.Errorf("host kernel runner: lock file: %v", err)
+	}
+	for {
+		err = unix.Flock(fd, unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		unix.Close(fd)
+		runMu.Unlock()
+		return nil, fmt.Errorf("host kernel runner: flock %s: %v", hostLockPath, err)
+	}
+	return func() {
+		unix.Close(fd) // drops the flock
+		runMu.Unlock()
+	}, nil
+}
+
 // breakUserNS makes every start with a user namespace fail (tests of the
 // fallback: this host may not let them forbid user namespaces).
 var breakUserNS bool
@@ -243,8 +275,11 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 	}
 	req := request{Name: f.Name, Src: []byte(src.String()), WatchInfo: opt.WatchInfo, MntNS: mntNS}
 
-	runMu.Lock()
-	defer runMu.Unlock()
+	unlock, err := lockHost()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 
 	userns := useUserNS() && !noUserNS
 	resp, err := runChild(f.Name, globalKeys(f, userns), req, userns, Timeout)
@@ -303,8 +338,11 @@ func RunFunc(name string, arg []byte, timeout time.Duration) ([]byte, error) {
 		return nil, fmt.Errorf("host kernel runner: %v", err)
 	}
 	req := request{Name: name, Func: name, Arg: arg, MntNS: mntNS}
-	runMu.Lock()
-	defer runMu.Unlock()
+	unlock, err := lockHost()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	userns := useUserNS() && !noUserNS
 	resp, err := runChild(name, nil, req, userns, timeout)
 	var startErr *startError

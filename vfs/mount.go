@@ -37,9 +37,9 @@ type Mount struct {
 	mountpoint *dentry.Dentry // holds a dentry reference while attached
 	children   []*Mount       // attached child mounts, in mount order
 	attached   bool           // in the tree (holds the tree's reference)
-	// noNS: taken out of the namespace by a lazy umount of the root,
-	// whose tree stays connected and usable (mnt_ns cleared: check_mnt
-	// fails, so mount and umount there are EINVAL).
+	// noNS: the namespace root taken out of the namespace by a lazy
+	// umount: still every task's root and usable, but mnt_ns is cleared
+	// (mount there is ENOENT, umount EINVAL).
 	noNS bool
 }
 
@@ -162,7 +162,8 @@ func (v *VFS) followDotDot(ctx *Context, p *Path) {
 // Mount mounts a new file system of type fstype on the directory target
 // (do_mount → path_mount → do_new_mount, with MS_NOSUID etc. ignored). Only
 // "tmpfs" exists: its root has mode 01777 and is owned by 0:0. Mounting on
-// a mountpoint stacks the new mount on top. Errors in the kernel's order:
+// a mountpoint stacks the new mount on top; a detached tree takes no
+// mount (ENOENT). Errors in the kernel's order:
 // the walk's (user_path_at), EPERM (may_mount: not root), ENODEV
 // (get_fs_type), ENOTDIR (graft_tree onto a non-directory).
 func (v *VFS) Mount(ctx *Context, fstype, target string) error {
@@ -192,7 +193,7 @@ func (v *VFS) Mount(ctx *Context, fstype, target string) error {
 	detached := !p.Mnt.attached || p.Mnt.noNS
 	v.mountLock.Unlock(cur)
 	if detached {
-		return syscall.EINVAL
+		return syscall.ENOENT // do_lock_mount: !is_mounted
 	}
 	sb := v.newTmpfs(cur, tmpfsMountRootMode)
 	m := v.newMount(sb) // its reference becomes the tree's
@@ -211,8 +212,10 @@ func (v *VFS) Mount(ctx *Context, fstype, target string) error {
 // reference beyond the tree's and this call's own (open files, cwds:
 // propagate_mount_busy(mnt, 2)); inotify watches never count. With
 // MNT_DETACH the mount and everything below it leave the tree at once and
-// each file system is shut down when its last reference goes. Errors:
-// EINVAL (not a mount root, the namespace root, bad flags), EPERM, EBUSY.
+// each file system is shut down when its last reference goes. The
+// namespace root is special: "umount /" remounts it read-only and "umount
+// -l /" takes it out of the namespace (see below). Errors: the walk's,
+// EPERM, EINVAL (not a mount root, not in the namespace, bad flags), EBUSY.
 func (v *VFS) Umount(ctx *Context, target string, flags int) error {
 	cur := ctx.Cur
 	if flags&^(MNT_FORCE|MNT_DETACH|UMOUNT_NOFOLLOW) != 0 {
@@ -245,15 +248,21 @@ func (v *VFS) Umount(ctx *Context, target string, flags int) error {
 	}
 	if m.parent == nil {
 		// The namespace root: "umount /" remounts it read-only
-		// (do_umount_root), "umount -l /" takes the whole tree out of
-		// the namespace while the tasks inside go on using it.
-		defer v.namespaceSem.Unlock(cur)
+		// (do_umount_root); "umount -l /" takes it out of the
+		// namespace, disconnecting its submounts (umount_tree), while
+		// the tasks inside go on using it.
 		if flags&MNT_DETACH != 0 {
-			v.leaveNamespaceLocked(cur, m)
+			var victims []detached
+			for _, c := range append([]*Mount(nil), m.children...) {
+				victims = append(victims, v.umountTreeLocked(cur, c)...)
+			}
+			m.noNS = true
 			v.mountLock.Unlock(cur)
+			v.releaseDetached(cur, victims)
 			return nil
 		}
 		v.mountLock.Unlock(cur)
+		defer v.namespaceSem.Unlock(cur)
 		return v.umountRoot(cur, m.sb)
 	}
 	if flags&MNT_DETACH == 0 && (len(m.children) > 0 || m.Count.Count() > 2) {
@@ -303,18 +312,6 @@ func (v *VFS) umountTreeLocked(cur *lockdep.Task, m *Mount) []detached {
 	}
 	walk(m)
 	return out
-}
-
-// leaveNamespaceLocked marks m's whole tree as out of the namespace,
-// keeping its structure and references (umount_tree of the root with
-// MNT_DETACH: the mounts stay connected to one another).
-// Precondition: namespace_sem and mount_lock are held.
-func (v *VFS) leaveNamespaceLocked(cur *lockdep.Task, m *Mount) {
-	lockdep.AssertHeld(cur, &v.mountLock)
-	m.noNS = true
-	for _, c := range m.children {
-		v.leaveNamespaceLocked(cur, c)
-	}
 }
 
 // umountRoot is do_umount_root: the root cannot go, so it is remounted

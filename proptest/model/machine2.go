@@ -330,7 +330,9 @@ func (m *Model) InotifyAddWatch(fd int, path string, mask uint32) (int, error) {
 	if !m.may(f, mayRead) {
 		return -1, syscall.EACCES
 	}
-	ev := mk & uapi.IN_ALL_EVENTS
+	// inotify_arg_to_mask: the event bits asked for, and always IN_UNMOUNT
+	// (so even a flags-only watch hears its file system go, #31, #45).
+	ev := mk&uapi.IN_ALL_EVENTS | uapi.IN_UNMOUNT
 	for _, x := range f.watches {
 		if x.inst != in {
 			continue
