@@ -93,7 +93,7 @@ func (c Cred) InGroup(gid uint32) bool {
 // walkDirs resolves every component of name but the last, starting at
 // nd.path (or the root for an absolute name), symlinks followed; nd.path
 // ends at the last component's parent (link_path_walk).
-func (v *VFS) walkDirs(nd *nameidata, name string) (last string, typ int, slash bool, err error) {
+func (v *VFS) walkDirs(nd *nameidata, name string, parent bool) (last string, typ int, slash bool, err error) {
 	if name == "" {
 		return "", 0, false, syscall.ENOENT
 	}
@@ -124,9 +124,12 @@ func (v *VFS) walkDirs(nd *nameidata, name string) (last string, typ int, slash 
 	}
 	// link_path_walk runs may_lookup on a directory before it knows that
 	// the next component is the last: a caller that cannot search the
-	// parent gets EACCES whether or not the name exists.
-	if err := v.mayLookup(nd); err != nil {
-		return "", 0, false, err
+	// parent gets EACCES whether or not the name exists. (A full walk's
+	// next step checks the same directory: only a parent walk needs it.)
+	if parent {
+		if err := v.mayLookup(nd); err != nil {
+			return "", 0, false, err
+		}
 	}
 	last = trimmed[i+1:]
 	switch last {
@@ -142,7 +145,7 @@ func (v *VFS) walkDirs(nd *nameidata, name string) (last string, typ int, slash 
 
 // walkFull resolves name from nd.path to its end (path_lookupat).
 func (v *VFS) walkFull(nd *nameidata, name string, flags int) error {
-	last, typ, slash, err := v.walkDirs(nd, name)
+	last, typ, slash, err := v.walkDirs(nd, name, false)
 	if err != nil {
 		return err
 	}
@@ -272,7 +275,7 @@ type parentWalk struct {
 // checks that the parent is a directory (filename_parentat). On success the
 // result owns nd's path reference.
 func (v *VFS) walkParentFrom(nd *nameidata, path string) (parentWalk, error) {
-	last, typ, slash, err := v.walkDirs(nd, path)
+	last, typ, slash, err := v.walkDirs(nd, path, true)
 	if err == nil && !pathInode(nd.ctx.Cur, nd.path).IsDir() {
 		err = syscall.ENOTDIR
 	}

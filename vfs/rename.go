@@ -157,10 +157,13 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	if newD != nil && flags&RENAME_NOREPLACE != 0 {
 		return syscall.EEXIST
 	}
-	if np.Dentry.IsAncestor(cur, oldD) {
+	// lock_rename's "trap": only a rename between two directories can
+	// move something into itself (same parent: no trap, no check).
+	sameDir := op.Dentry == np.Dentry
+	if !sameDir && np.Dentry.IsAncestor(cur, oldD) {
 		return syscall.EINVAL // source is an ancestor of the target
 	}
-	if newD != nil && op.Dentry.IsAncestor(cur, newD) {
+	if !sameDir && newD != nil && op.Dentry.IsAncestor(cur, newD) {
 		if exchange {
 			return syscall.EINVAL
 		}
