@@ -18,9 +18,6 @@ import (
 func (v *VFS) createLocked(ctx *Context, pw parentWalk, dir *inode.Inode, mode uint32, target string) (*dentry.Dentry, error) {
 	cur := ctx.Cur
 	lockdep.AssertHeld(cur, &dir.IMutex)
-	if err := pw.Mnt.wantWrite(); err != nil {
-		return nil, err // filename_create: after EEXIST, before may_create
-	}
 	if dir.Nlink() == 0 {
 		return nil, syscall.ENOENT // IS_DEADDIR
 	}
@@ -60,24 +57,11 @@ func (v *VFS) createLocked(ctx *Context, pw parentWalk, dir *inode.Inode, mode u
 func (v *VFS) mknod(ctx *Context, path string, mode uint32, target string,
 	hook func(cur *lockdep.Task, dir *inode.Inode, d *dentry.Dentry)) error {
 	cur := ctx.Cur
-	pw, err := v.walkParent(ctx, path)
+	pw, dir, done, err := v.filenameCreate(ctx, path, mode&inode.S_IFMT == inode.S_IFDIR)
 	if err != nil {
 		return err
 	}
-	defer pw.Put(cur)
-	if pw.typ != lastNorm {
-		return syscall.EEXIST
-	}
-	dir := pathInode(cur, pw.Path)
-	dir.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
-	defer dir.IMutex.Unlock(cur)
-	if child := v.lookupLocked(cur, pw.Dentry, dir, pw.last); child != nil {
-		dentry.Dput(cur, child)
-		return syscall.EEXIST
-	}
-	if pw.slash && mode&inode.S_IFMT != inode.S_IFDIR {
-		return syscall.ENOENT
-	}
+	defer done()
 	d, err := v.createLocked(ctx, pw, dir, mode, target)
 	if err != nil {
 		return err
@@ -85,6 +69,39 @@ func (v *VFS) mknod(ctx *Context, path string, mode uint32, target string,
 	hook(cur, dir, d)
 	dentry.Dput(cur, d)
 	return nil
+}
+
+// filenameCreate is filename_create: walk to path's parent and lock it
+// (I_MUTEX_PARENT), then, in the kernel's order, EEXIST for "/", "." or
+// ".." and for an existing name, ENOENT for a trailing slash unless isDir,
+// and EROFS (mnt_want_write, tried first but reported last). On success
+// the parent stays locked; done unlocks it and puts the walk.
+func (v *VFS) filenameCreate(ctx *Context, path string, isDir bool) (pw parentWalk, dir *inode.Inode, done func(), err error) {
+	cur := ctx.Cur
+	if pw, err = v.walkParent(ctx, path); err != nil {
+		return
+	}
+	if pw.typ != lastNorm {
+		pw.Put(cur)
+		return pw, nil, nil, syscall.EEXIST
+	}
+	dir = pathInode(cur, pw.Path)
+	dir.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
+	switch child := v.lookupLocked(cur, pw.Dentry, dir, pw.last); {
+	case child != nil:
+		dentry.Dput(cur, child)
+		err = syscall.EEXIST
+	case pw.slash && !isDir:
+		err = syscall.ENOENT
+	default:
+		err = pw.Mnt.wantWrite()
+	}
+	if err != nil {
+		dir.IMutex.Unlock(cur)
+		pw.Put(cur)
+		return pw, nil, nil, err
+	}
+	return pw, dir, func() { dir.IMutex.Unlock(cur); pw.Put(cur) }, nil
 }
 
 // Mkdir creates a directory (do_mkdirat → vfs_mkdir → shmem_mkdir):
@@ -122,28 +139,12 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 		return err
 	}
 	defer op.Put(cur)
-	pw, err := v.walkParent(ctx, newPath)
+	pw, dir, done, err := v.filenameCreate(ctx, newPath, false)
 	if err != nil {
 		return err
 	}
-	defer pw.Put(cur)
-	if pw.typ != lastNorm {
-		return syscall.EEXIST
-	}
+	defer done()
 	ino := pathInode(cur, op)
-	dir := pathInode(cur, pw.Path)
-	dir.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
-	defer dir.IMutex.Unlock(cur)
-	if child := v.lookupLocked(cur, pw.Dentry, dir, pw.last); child != nil {
-		dentry.Dput(cur, child)
-		return syscall.EEXIST
-	}
-	if pw.slash {
-		return syscall.ENOENT
-	}
-	if err := pw.Mnt.wantWrite(); err != nil {
-		return err // filename_create, before do_linkat's EXDEV
-	}
 	if op.Mnt != pw.Mnt {
 		return syscall.EXDEV
 	}

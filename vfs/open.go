@@ -75,7 +75,13 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 	dir.IMutex.Lock(cur)
 	child := v.lookupLocked(cur, pw.Dentry, dir, pw.last)
 	if child == nil {
-		d, err := v.createLocked(nd.ctx, pw, dir, inode.S_IFREG|mode&inode.ModePerm, "")
+		// lookup_open: a negative name on a read-only mount is EROFS,
+		// before may_o_create's checks.
+		err := pw.Mnt.wantWrite()
+		var d *dentry.Dentry
+		if err == nil {
+			d, err = v.createLocked(nd.ctx, pw, dir, inode.S_IFREG|mode&inode.ModePerm, "")
+		}
 		if err == nil {
 			v.notifier.FsnotifyCreate(cur, dir, d)
 		}

@@ -20,17 +20,11 @@ func cmdCheck(e *env, args []string) int {
 	}
 	status := exitOK
 	for _, name := range fs.Args() {
-		f, src, ok := load(e, name)
-		if !ok {
-			return exitUsage
-		}
-		outs, st := simulate(e, f, scenario.SimOptions{})
+		f, src, outs, st := loadAndSimulate(e, name)
 		if st == exitUsage {
 			return exitUsage
 		}
-		if st == exitMismatch {
-			status = exitMismatch
-		}
+		status = max(status, st)
 		got := scenario.Print(f, outs)
 		if scenario.Equal(string(src), got) {
 			continue
@@ -63,17 +57,11 @@ func cmdDiff(e *env, args []string) int {
 	}
 	status := exitOK
 	for _, name := range fs.Args() {
-		f, _, ok := load(e, name)
-		if !ok {
-			return exitUsage
-		}
-		simOuts, st := simulate(e, f, scenario.SimOptions{})
+		f, _, simOuts, st := loadAndSimulate(e, name)
 		if st == exitUsage {
 			return exitUsage
 		}
-		if st == exitMismatch {
-			status = exitMismatch
-		}
+		status = max(status, st)
 		kOuts, ok := onKernel(e, f, false)
 		if !ok {
 			return exitUsage
@@ -85,4 +73,16 @@ func cmdDiff(e *env, args []string) int {
 		}
 	}
 	return status
+}
+
+// loadAndSimulate loads and parses name and runs it in the simulator, as
+// check and diff both do; its status is simulate's, or exitUsage when the
+// file cannot be loaded.
+func loadAndSimulate(e *env, name string) (*scenario.File, []byte, []scenario.Outcome, int) {
+	f, src, ok := load(e, name)
+	if !ok {
+		return nil, nil, nil, exitUsage
+	}
+	outs, st := simulate(e, f, scenario.SimOptions{})
+	return f, src, outs, st
 }

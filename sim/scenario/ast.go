@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/inosim/inosim/uapi"
+	"github.com/inosim/inosim/vfs"
 )
 
 // Pos is a place in a scenario file: 1-based line and 1-based byte column.
@@ -110,24 +111,25 @@ const (
 	OpSetnextwd       = "setnextwd"
 )
 
-// Flag values, as on x86_64 (and arm64, except where noted by the kernel).
+// Flag values (x86_64), the VFS's own: a scenario names exactly what the
+// system calls take.
 const (
-	O_RDONLY    = 0x0
-	O_WRONLY    = 0x1
-	O_RDWR      = 0x2
-	O_CREAT     = 0x40
-	O_EXCL      = 0x80
-	O_TRUNC     = 0x200
-	O_APPEND    = 0x400
-	O_NONBLOCK  = 0x800
-	O_DIRECTORY = 0x10000
-	O_NOFOLLOW  = 0x20000
-	O_CLOEXEC   = 0x80000
+	O_RDONLY    = vfs.O_RDONLY
+	O_WRONLY    = vfs.O_WRONLY
+	O_RDWR      = vfs.O_RDWR
+	O_CREAT     = vfs.O_CREAT
+	O_EXCL      = vfs.O_EXCL
+	O_TRUNC     = vfs.O_TRUNC
+	O_APPEND    = vfs.O_APPEND
+	O_NONBLOCK  = vfs.O_NONBLOCK
+	O_DIRECTORY = vfs.O_DIRECTORY
+	O_NOFOLLOW  = vfs.O_NOFOLLOW
+	O_CLOEXEC   = vfs.O_CLOEXEC
 
-	RENAME_NOREPLACE = 1 // renameat2
-	RENAME_EXCHANGE  = 2
+	RENAME_NOREPLACE = vfs.RENAME_NOREPLACE // renameat2
+	RENAME_EXCHANGE  = vfs.RENAME_EXCHANGE
 
-	MNT_DETACH = 2 // umount2
+	MNT_DETACH = vfs.MNT_DETACH // umount2
 )
 
 // Times selects the timestamps utimes sets.
