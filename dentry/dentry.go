@@ -61,7 +61,11 @@ type Dentry struct {
 	DLock  lockdep.Mutex
 	name   string
 	parent *Dentry
-	flags  uint32
+	// flags (d_flags) is written under d_lock but read without it where
+	// the kernel does (the parent-watched test of
+	// inotify_dentry_parent_queue_event, d_unhashed): an atomic, so that
+	// Go's race detector accepts those racy reads.
+	flags atomic.Uint32
 
 	// Cache.Lock (dcache_lock) protects the following fields.
 	inode    atomic.Pointer[inode.Inode] // d_inode: written under dcache_lock, read without it
@@ -143,7 +147,7 @@ func (dc *Dcache) Instantiate(cur *lockdep.Task, d *Dentry, ino *inode.Inode) {
 	ino.Aliases = append(ino.Aliases, d)
 	d.DLock.Lock(cur)
 	if p := d.parent; p != nil && p.inode.Load() != nil && p.inode.Load().Watched() {
-		d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
+		d.flags.Or(DCACHE_INOTIFY_PARENT_WATCHED)
 	}
 	d.DLock.Unlock(cur)
 	dc.Lock.Unlock(cur)
@@ -174,7 +178,7 @@ func Dput(cur *lockdep.Task, d *Dentry) {
 		dc := d.Cache
 		dc.Lock.Lock(cur)
 		d.DLock.Lock(cur)
-		hashed := d.flags&DCACHE_UNHASHED == 0
+		hashed := d.flags.Load()&DCACHE_UNHASHED == 0
 		d.DLock.Unlock(cur)
 		if hashed && d.parent != d {
 			// A hashed dentry at zero stays in the cache (only
@@ -185,7 +189,7 @@ func Dput(cur *lockdep.Task, d *Dentry) {
 		parent := d.parent
 		if hashed { // a root: unhash it as it dies
 			d.DLock.Lock(cur)
-			d.flags |= DCACHE_UNHASHED
+			d.flags.Or(DCACHE_UNHASHED)
 			d.DLock.Unlock(cur)
 		}
 		if parent != d {
@@ -229,7 +233,7 @@ func (d *Dentry) unhashLocked(cur *lockdep.Task) {
 		delete(p.children, d.name)
 	}
 	d.DLock.Lock(cur)
-	d.flags |= DCACHE_UNHASHED
+	d.flags.Or(DCACHE_UNHASHED)
 	d.DLock.Unlock(cur)
 }
 
@@ -270,7 +274,7 @@ func (dc *Dcache) Move(cur *lockdep.Task, d, target *Dentry) {
 	if newParent.children[target.name] == target {
 		delete(newParent.children, target.name)
 	}
-	target.flags |= DCACHE_UNHASHED
+	target.flags.Or(DCACHE_UNHASHED)
 	d.name = target.name
 	d.parent = newParent
 	// Each child holds its parent: d takes target's reference on the new
@@ -285,9 +289,9 @@ func (dc *Dcache) Move(cur *lockdep.Task, d, target *Dentry) {
 	}
 	newParent.children[d.name] = d
 	if pi := newParent.inode.Load(); pi != nil && pi.Watched() {
-		d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
+		d.flags.Or(DCACHE_INOTIFY_PARENT_WATCHED)
 	} else {
-		d.flags &^= DCACHE_INOTIFY_PARENT_WATCHED
+		d.flags.And(^uint32(DCACHE_INOTIFY_PARENT_WATCHED))
 	}
 
 	target.DLock.Unlock(cur)
@@ -313,9 +317,9 @@ func (dc *Dcache) Exchange(cur *lockdep.Task, a, b *Dentry) {
 	pa.addSubdirLocked(b)
 	for _, d := range []*Dentry{a, b} {
 		if pi := d.parent.inode.Load(); pi != nil && pi.Watched() {
-			d.flags |= DCACHE_INOTIFY_PARENT_WATCHED
+			d.flags.Or(DCACHE_INOTIFY_PARENT_WATCHED)
 		} else {
-			d.flags &^= DCACHE_INOTIFY_PARENT_WATCHED
+			d.flags.And(^uint32(DCACHE_INOTIFY_PARENT_WATCHED))
 		}
 	}
 	b.DLock.Unlock(cur)
@@ -341,16 +345,29 @@ func (d *Dentry) Parent(cur *lockdep.Task) *Dentry {
 	return p
 }
 
-// NameAndParent reads d_name and d_parent together under d_lock, taking a
-// reference on the parent, and reports the parent-watched flag: one
-// consistent snapshot for a parent event.
-func (d *Dentry) NameAndParent(cur *lockdep.Task) (name string, parent *Dentry, parentWatched bool) {
+// ParentWatched reports DCACHE_INOTIFY_PARENT_WATCHED, read without
+// d_lock as inotify_dentry_parent_queue_event does before taking it.
+func (d *Dentry) ParentWatched() bool {
+	return d.flags.Load()&DCACHE_INOTIFY_PARENT_WATCHED != 0
+}
+
+// WatchedParent is the locked half of inotify_dentry_parent_queue_event:
+// under d_lock, if d_parent's inode is watched, it takes a reference on the
+// parent (dget) and returns it with d's name; otherwise nil. The seed reads
+// d_name after dropping d_lock; Go's race detector needs the read under
+// the lock that rename writes it under.
+func (d *Dentry) WatchedParent(cur *lockdep.Task) (name string, parent *Dentry) {
 	d.DLock.Lock(cur)
-	name, parent = d.name, d.parent
-	parentWatched = d.flags&DCACHE_INOTIFY_PARENT_WATCHED != 0
-	parent.Count.Get()
-	d.DLock.Unlock(cur)
-	return
+	defer d.DLock.Unlock(cur)
+	p := d.parent
+	if p == d {
+		return "", nil
+	}
+	if pi := p.inode.Load(); pi == nil || !pi.Watched() {
+		return "", nil
+	}
+	p.Count.Get()
+	return d.name, p
 }
 
 // Inode returns d's inode, nil for a negative dentry (d_inode: a plain
@@ -358,22 +375,9 @@ func (d *Dentry) NameAndParent(cur *lockdep.Task) (name string, parent *Dentry, 
 // positive until d_delete or its death).
 func (d *Dentry) Inode(cur *lockdep.Task) *inode.Inode { return d.inode.Load() }
 
-// Unhashed reports whether d has been unlinked (d_unlinked).
-func (d *Dentry) Unhashed(cur *lockdep.Task) bool {
-	d.DLock.Lock(cur)
-	defer d.DLock.Unlock(cur)
-	return d.flags&DCACHE_UNHASHED != 0
-}
-
-// Flags returns d_flags, read under d_lock.
-func (d *Dentry) Flags(cur *lockdep.Task) uint32 {
-	d.DLock.Lock(cur)
-	defer d.DLock.Unlock(cur)
-	return d.flags
-}
-
-// IsRoot reports whether d is its own parent.
-func (d *Dentry) IsRoot() bool { return d.parent == d }
+// Unhashed reports whether d has been unlinked (d_unlinked; read without
+// d_lock, as the kernel does).
+func (d *Dentry) Unhashed() bool { return d.flags.Load()&DCACHE_UNHASHED != 0 }
 
 // SetChildFlagsLocked sets or clears DCACHE_INOTIFY_PARENT_WATCHED on every
 // child of every alias of ino, unlinked-but-open ones included (they stay on
@@ -386,9 +390,9 @@ func (dc *Dcache) SetChildFlagsLocked(cur *lockdep.Task, ino *inode.Inode, watch
 		for child := alias.subdirs; child != nil; child = child.child {
 			child.DLock.Lock(cur)
 			if watched {
-				child.flags |= DCACHE_INOTIFY_PARENT_WATCHED
+				child.flags.Or(DCACHE_INOTIFY_PARENT_WATCHED)
 			} else {
-				child.flags &^= DCACHE_INOTIFY_PARENT_WATCHED
+				child.flags.And(^uint32(DCACHE_INOTIFY_PARENT_WATCHED))
 			}
 			child.DLock.Unlock(cur)
 		}

@@ -9,10 +9,9 @@ import (
 
 // Lock classes owned by this package.
 var (
-	IMutexClass       = lockdep.NewClass("inode->i_mutex")
-	InotifyMutexClass = lockdep.NewClass("inode->inotify_mutex")
-	InodeLockClass    = lockdep.NewClass("inode_lock")
-	IpruneMutexClass  = lockdep.NewClass("iprune_mutex")
+	IMutexClass      = lockdep.NewClass("inode->i_mutex")
+	InodeLockClass   = lockdep.NewClass("inode_lock")
+	IpruneMutexClass = lockdep.NewClass("iprune_mutex")
 )
 
 // i_mutex subclasses, as include/linux/fs.h's inode_i_mutex_lock_class.
@@ -142,10 +141,12 @@ type Inode struct {
 	state          uint32
 	sbPrev, sbNext *Inode
 
-	// InotifyMutex (inode->inotify_mutex) protects the following fields.
-	InotifyMutex   lockdep.Mutex
-	InotifyWatches []any // the i_list: *watch.InotifyWatch, newest first
-	watched        atomic.Int32
+	// notify is the notification backend's per-inode state (the seeds'
+	// inotify_mutex and inotify_watches; i_fsnotify_marks today): a
+	// *notifyBox, set once. The inode cannot name a backend's types
+	// (imports point down) and Go has no container_of, so the backend's
+	// state is held behind the NotifyState interface.
+	notify atomic.Pointer[notifyBox]
 
 	// Aliases is i_dentry, the dentries naming this inode, protected by
 	// dcache_lock (package dentry).
@@ -158,7 +159,6 @@ func New(cur *lockdep.Task, sb *SuperBlock, mode, uid, gid uint32, now int64) *I
 	ino := &Inode{Ino: sb.ino.Add(1), Sb: sb, Mode: mode, Uid: uid, Gid: gid,
 		Atime: now, Mtime: now, Ctime: now, typ: mode & S_IFMT}
 	ino.IMutex.Init(IMutexClass, ino.Ino)
-	ino.InotifyMutex.Init(InotifyMutexClass, ino.Ino)
 	ino.Count.Init(sb.Cache.Refs, "inode", ino.Ino, 1)
 	c := sb.Cache
 	c.InodeLock.Lock(cur)
@@ -205,15 +205,41 @@ func (ino *Inode) StateLocked(cur *lockdep.Task) uint32 {
 	return ino.state
 }
 
-// Watched reports whether any inotify watch is on the inode
-// (inotify_inode_watched: read without the lock, racing is fine).
-func (ino *Inode) Watched() bool { return ino.watched.Load() > 0 }
+// NotifyState is a notification backend's per-inode state.
+type NotifyState interface {
+	// Watched reports whether any watch is on the inode. It is called
+	// without locks, racing with changes, as inotify_inode_watched()
+	// reads list_empty(&inode->inotify_watches).
+	Watched() bool
+}
 
-// SetWatchCount records the length of InotifyWatches for Watched.
-// Precondition: InotifyMutex is held.
-func (ino *Inode) SetWatchCount(cur *lockdep.Task, n int) {
-	lockdep.AssertHeld(cur, &ino.InotifyMutex)
-	ino.watched.Store(int32(n))
+type notifyBox struct{ s NotifyState }
+
+// Notify returns the backend's state for the inode, nil if it has none.
+func (ino *Inode) Notify() NotifyState {
+	if b := ino.notify.Load(); b != nil {
+		return b.s
+	}
+	return nil
+}
+
+// AttachNotify installs s as the inode's backend state unless one is
+// installed already, and returns the installed one. The seeds' inode has
+// its inotify fields from inode_init_once; here they are attached on the
+// first watch (a compare-and-swap, as today's
+// fsnotify_attach_connector_to_object does), so unwatched inodes stay small.
+func (ino *Inode) AttachNotify(s NotifyState) NotifyState {
+	if ino.notify.CompareAndSwap(nil, &notifyBox{s}) {
+		return s
+	}
+	return ino.notify.Load().s
+}
+
+// Watched reports whether any watch is on the inode, without locks
+// (inotify_inode_watched).
+func (ino *Inode) Watched() bool {
+	b := ino.notify.Load()
+	return b != nil && b.s.Watched()
 }
 
 // Iget takes a reference on an inode known to be alive (__iget).

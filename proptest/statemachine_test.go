@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
+	"github.com/inosim/inosim/inotify"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/proptest/model"
 	"github.com/inosim/inosim/sim"
@@ -99,7 +100,7 @@ func (p *pair) check(t *rapid.T) {
 	}
 	sort.Ints(fds)
 	for _, fd := range fds {
-		info, err := p.task.InotifyInfo(fd)
+		info, err := inotify.InfoOf(p.task, fd)
 		if err != nil {
 			p.fail(t, "InotifyInfo(%d): %v", fd, err)
 		}

@@ -108,7 +108,7 @@ func TestInotifyErrors(t *testing.T) {
 		{"write to inotify fd", second(task.Write(fd, []byte("x"))), syscall.EBADF},
 		{"read empty nonblocking", second(task.Read(fd, 4096)), syscall.EAGAIN},
 		{"other ioctl", second(task.Ioctl(fd, 0x5401, 0)), syscall.ENOTTY},
-		{"setnextwd 0", second(task.Ioctl(fd, sim.INOTIFY_IOC_SETNEXTWD, 0)), syscall.EINVAL},
+		{"setnextwd 0", second(task.Ioctl(fd, uapi.INOTIFY_IOC_SETNEXTWD, 0)), syscall.EINVAL},
 	}
 	for _, c := range cases {
 		if !errors.Is(c.err, c.want) {
@@ -179,7 +179,7 @@ func TestPoll(t *testing.T) {
 	if ready, _ := task.Poll(fd); !ready {
 		t.Error("poll with an event queued says not readable")
 	}
-	n, _ := task.Ioctl(fd, sim.FIONREAD, 0)
+	n, _ := task.Ioctl(fd, uapi.FIONREAD, 0)
 	b, _ := task.Read(fd, 4096)
 	if n != len(b) || n != 32 {
 		t.Errorf("FIONREAD %d, then read %d bytes; want 32 and 32", n, len(b))

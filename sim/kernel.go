@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
@@ -21,7 +22,8 @@ type Kernel struct {
 	refs      *kref.Tracker
 	vfs       *vfs.VFS
 	pids      atomic.Int32
-	inotify   *inotifyState // sim/inotify.go
+	backend   hooks.Backend // the personality's inotify
+	p         *personality.P
 
 	// tasklistLock (tasklist_lock) protects the following fields.
 	tasklistLock lockdep.Mutex
@@ -37,14 +39,7 @@ type options struct {
 	checks      bool
 	notifier    vfs.Notifier
 	personality *personality.P
-	lockSites   bool
 }
-
-// WithLockSites makes lockdep record the call site of every lock
-// acquisition, so reports show where each held lock was taken (off by
-// default: sites are then recorded only for new dependencies and reports,
-// which is much cheaper; tracing records them regardless).
-func WithLockSites(on bool) Option { return func(o *options) { o.lockSites = on } }
 
 // WithPersonality selects the inotify version the kernel behaves as
 // (default: today's Linux).
@@ -53,8 +48,8 @@ func WithPersonality(p *personality.P) Option { return func(o *options) { o.pers
 // WithChecks turns lockdep and refcount checking on (the default) or off.
 func WithChecks(on bool) Option { return func(o *options) { o.checks = on } }
 
-// WithNotifier makes the VFS call n instead of the kernel's own fsnotify
-// wiring: for tests that record the hooks the VFS calls.
+// WithNotifier makes the VFS call n instead of the backend's hooks: for
+// tests that record the hooks the VFS calls.
 func WithNotifier(n vfs.Notifier) Option { return func(o *options) { o.notifier = n } }
 
 // NewKernel boots a kernel: an empty root tmpfs (mode 0755, 0:0), no tasks.
@@ -65,16 +60,17 @@ func NewKernel(opts ...Option) *Kernel {
 	}
 	k := &Kernel{validator: lockdep.NewValidator(), refs: kref.NewTracker()}
 	k.validator.SetEnabled(o.checks)
-	k.validator.SetSiteCapture(o.lockSites)
 	k.refs.SetEnabled(o.checks)
 	k.tasklistLock.Init(TasklistLockClass, 0)
-	k.inotify = newInotifyState(o.personality, k.refs)
-	n := o.notifier
-	if n == nil {
-		n = k.fsnotify()
-	}
-	k.vfs = vfs.New(vfs.Options{Notifier: n, Validator: k.validator, Refs: k.refs})
-	k.inotify.env.Dcache = k.vfs.Dcache()
+	k.p = o.personality
+	k.vfs = vfs.New(vfs.Options{Validator: k.validator, Refs: k.refs,
+		NewNotifier: func(v *vfs.VFS) vfs.Notifier {
+			k.backend = newBackend(k.p, v)
+			if o.notifier != nil {
+				return o.notifier
+			}
+			return k.backend.Notifier()
+		}})
 	return k
 }
 

@@ -60,13 +60,13 @@ func TestEMFILE(t *testing.T) {
 	defer sim.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	for i := 3; i < 1024; i++ {
-		f := k.VFS().NewAnonFile(task.Cur(), nil, nil, vfs.O_RDONLY)
+		f := k.VFS().NewAnonFile(task.Cur(), nil, vfs.O_RDONLY)
 		fd, err := task.InstallFile(f, false)
 		if fd != i || err != nil {
 			t.Fatalf("InstallFile = %d, %v, want %d", fd, err, i)
 		}
 	}
-	f := k.VFS().NewAnonFile(task.Cur(), nil, nil, vfs.O_RDONLY)
+	f := k.VFS().NewAnonFile(task.Cur(), nil, vfs.O_RDONLY)
 	if _, err := task.InstallFile(f, false); err != syscall.EMFILE {
 		t.Fatalf("fd 1024: %v, want EMFILE", err)
 	}

@@ -239,7 +239,7 @@ func TestFdErrors(t *testing.T) {
 		t.Errorf("after append: %q", b)
 	}
 	// A special file: lseek gives 0, write on O_RDONLY EBADF.
-	af := task.Kernel().VFS().NewAnonFile(task.Cur(), nil, nil, vfs.O_RDONLY)
+	af := task.Kernel().VFS().NewAnonFile(task.Cur(), nil, vfs.O_RDONLY)
 	sfd, err := task.InstallFile(af, false)
 	must(t, err)
 	if pos, err := task.Lseek(sfd, 10); pos != 0 || err != nil {

@@ -9,9 +9,9 @@ import (
 type File struct {
 	Path  Path           // holds a mount and dentry reference; zero for anon files
 	Flags int            // O_* flags given to open
-	Ops   FileOperations // nil for tmpfs files
-	// Private is the owner's data (file->private_data), e.g. an inotify device.
-	Private any
+	// Ops is f_op; for the inotify device it is the device itself, which
+	// the kernel keeps in private_data (Go needs no cast).
+	Ops FileOperations // nil for tmpfs files
 	Count   kref.Ref // f_count
 
 	// PosLock (f_pos_lock) protects Pos.

@@ -186,7 +186,7 @@ func (v *VFS) Mount(ctx *Context, fstype, target string) error {
 	v.namespaceSem.Lock(cur)
 	defer v.namespaceSem.Unlock(cur)
 	v.followMount(cur, &p) // lock_mount: someone may have mounted here meanwhile
-	if p.Dentry != p.Mnt.root && p.Dentry.Unhashed(cur) {
+	if p.Dentry != p.Mnt.root && p.Dentry.Unhashed() {
 		return syscall.ENOENT // cant_mount: the directory was removed
 	}
 	v.mountLock.Lock(cur)

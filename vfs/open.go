@@ -167,7 +167,7 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 		p.Put(cur)
 		return nil, err
 	}
-	f := v.newFile(p, flags, nil, nil)
+	f := v.newFile(p, flags, nil)
 	v.notifier.FsnotifyOpen(cur, p.Dentry)
 	if flags&O_TRUNC != 0 && !created && ino.Type() == inode.S_IFREG {
 		v.truncate(cur, p.Dentry, ino, 0, inode.ATTR_SIZE|inode.ATTR_MTIME|inode.ATTR_CTIME)
@@ -176,9 +176,9 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 }
 
 // newFile allocates a struct file with f_count 1 (alloc_file).
-func (v *VFS) newFile(p Path, flags int, ops FileOperations, private any) *File {
+func (v *VFS) newFile(p Path, flags int, ops FileOperations) *File {
 	id := v.fileIDs.Add(1)
-	f := &File{Path: p, Flags: flags, Ops: ops, Private: private}
+	f := &File{Path: p, Flags: flags, Ops: ops}
 	f.Count.Init(v.refs, "file", id, 1)
 	if p.Mnt != nil && f.Writable() {
 		p.Mnt.sb.writers.Add(1) // mnt_get_write_access
@@ -189,8 +189,8 @@ func (v *VFS) newFile(p Path, flags int, ops FileOperations, private any) *File 
 
 // NewAnonFile returns a file with no path, with one reference
 // (anon_inode_getfile): the inotify device's file.
-func (v *VFS) NewAnonFile(cur *lockdep.Task, ops FileOperations, private any, flags int) *File {
-	return v.newFile(Path{}, flags, ops, private)
+func (v *VFS) NewAnonFile(cur *lockdep.Task, ops FileOperations, flags int) *File {
+	return v.newFile(Path{}, flags, ops)
 }
 
 // Fget takes a reference on f (get_file).

@@ -65,3 +65,16 @@ const (
 type Reader interface {
 	Read(ctx context.Context, cur *lockdep.Task, f *File, n int) ([]byte, error)
 }
+
+// Ioctler is implemented by the FileOperations of a special file with
+// ioctls (f_op->unlocked_ioctl); a file without gives ENOTTY.
+type Ioctler interface {
+	Ioctl(cur *lockdep.Task, f *File, req uint, arg int64) (int, error)
+}
+
+// Poller is implemented by the FileOperations of a special file whose
+// readiness varies (f_op->poll): it reports POLLIN. A file without is
+// always readable.
+type Poller interface {
+	Poll(cur *lockdep.Task, f *File) bool
+}

@@ -30,7 +30,10 @@ const (
 
 // Options configure a VFS.
 type Options struct {
-	Notifier  Notifier           // nil: NopNotifier
+	// NewNotifier returns the hooks the VFS calls, given the VFS whose
+	// caches now exist (the notification backend's initcall, which runs
+	// after vfs_caches_init); nil: NopNotifier.
+	NewNotifier func(*VFS) Notifier
 	Validator *lockdep.Validator // nil: a new one
 	Refs      *kref.Tracker      // nil: a new one
 }
@@ -62,11 +65,7 @@ type VFS struct {
 // New returns a VFS whose namespace is one tmpfs with a root directory of
 // mode 0755 owned by 0:0.
 func New(opts Options) *VFS {
-	v := &VFS{notifier: opts.Notifier, validator: opts.Validator, refs: opts.Refs,
-		mounts: make(map[mountKey]*Mount)}
-	if v.notifier == nil {
-		v.notifier = NopNotifier{}
-	}
+	v := &VFS{validator: opts.Validator, refs: opts.Refs, mounts: make(map[mountKey]*Mount)}
 	if v.validator == nil {
 		v.validator = lockdep.NewValidator()
 	}
@@ -75,6 +74,10 @@ func New(opts Options) *VFS {
 	}
 	v.icache = inode.NewIcache(v.refs)
 	v.dcache = dentry.NewDcache(v.refs, dcacheHooks{v})
+	v.notifier = NopNotifier{}
+	if opts.NewNotifier != nil {
+		v.notifier = opts.NewNotifier(v)
+	}
 	v.namespaceSem.Init(NamespaceSemClass, 0)
 	v.mountLock.Init(MountLockClass, 0)
 	cur := v.validator.NewTask(bootTaskName)

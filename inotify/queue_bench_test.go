@@ -1,4 +1,4 @@
-package kevent
+package inotify
 
 import (
 	"context"

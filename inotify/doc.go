@@ -27,4 +27,4 @@
 // Destroy, plus one reference per watch (get_inotify_handle at add, put
 // at the watch's final put). Watches: see package watch. An inode is
 // pinned by each watch on it (igrab at add, iput at the final put).
-package handle
+package inotify

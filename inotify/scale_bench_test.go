@@ -1,4 +1,4 @@
-package handle
+package inotify
 
 import (
 	"testing"
@@ -9,20 +9,19 @@ import (
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/uapi"
-	"github.com/inosim/inosim/watch"
 )
 
 type nopConsumer struct{}
 
-func (nopConsumer) HandleEvent(cur *lockdep.Task, w *watch.InotifyWatch, wd int32, mask uapi.Mask, cookie uint32, name string) {
+func (nopConsumer) HandleEvent(cur *lockdep.Task, w *InotifyWatch, wd int32, mask uapi.Mask, cookie uint32, name string) {
 	if mask&uapi.IN_IGNORED != 0 {
-		watch.Put(cur, w)
+		PutInotifyWatch(cur, w)
 	}
 }
-func (nopConsumer) DestroyWatch(*lockdep.Task, *watch.InotifyWatch) {}
+func (nopConsumer) DestroyWatch(*lockdep.Task, *InotifyWatch) {}
 
 // watched returns a handle with n watches on n distinct inodes, checks off.
-func watched(b *testing.B, n int) (*lockdep.Task, *Env, *InotifyHandle, []*inode.Inode) {
+func watched(b *testing.B, n int) (*lockdep.Task, *Inotify, *InotifyHandle, []*inode.Inode) {
 	v := lockdep.NewValidator()
 	v.SetEnabled(false)
 	refs := kref.NewTracker()
@@ -30,12 +29,12 @@ func watched(b *testing.B, n int) (*lockdep.Task, *Env, *InotifyHandle, []*inode
 	cur := v.NewTask("bench")
 	c := inode.NewIcache(refs)
 	sb := inode.NewSuperBlock(c, 1, nil)
-	env := NewEnv(personality.Linux, dentry.NewDcache(refs, nil), refs)
+	env := New(personality.Linux, dentry.NewDcache(refs, nil), refs)
 	ih := env.InotifyInit(nopConsumer{})
 	inos := make([]*inode.Inode, n)
 	for i := range inos {
 		inos[i] = inode.New(cur, sb, inode.S_IFREG|0o644, 0, 0, 0)
-		if _, err := ih.AddWatch(cur, &watch.InotifyWatch{}, inos[i], uapi.IN_MODIFY); err != nil {
+		if _, err := ih.AddWatch(cur, &InotifyWatch{}, inos[i], uapi.IN_MODIFY); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package handle
+package inotify
 
 import (
 	"errors"
@@ -13,7 +13,6 @@ import (
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/uapi"
-	"github.com/inosim/inosim/watch"
 )
 
 // auditConsumer is a second in-kernel consumer of the handle API, like the
@@ -24,20 +23,20 @@ type auditConsumer struct {
 	destroyed int
 }
 
-func (a *auditConsumer) HandleEvent(cur *lockdep.Task, w *watch.InotifyWatch, wd int32, mask uapi.Mask, cookie uint32, name string) {
+func (a *auditConsumer) HandleEvent(cur *lockdep.Task, w *InotifyWatch, wd int32, mask uapi.Mask, cookie uint32, name string) {
 	a.events = append(a.events, uapi.Event{Wd: wd, Mask: mask, Cookie: cookie, Name: name})
 	if mask&uapi.IN_IGNORED != 0 {
-		watch.Put(cur, w) // the consumer's final put
+		PutInotifyWatch(cur, w) // the consumer's final put
 	}
 }
 
-func (a *auditConsumer) DestroyWatch(cur *lockdep.Task, w *watch.InotifyWatch) { a.destroyed++ }
+func (a *auditConsumer) DestroyWatch(cur *lockdep.Task, w *InotifyWatch) { a.destroyed++ }
 
 type fixture struct {
 	cur  *lockdep.Task
 	v    *lockdep.Validator
 	refs *kref.Tracker
-	env  *Env
+	env  *Inotify
 	sb   *inode.SuperBlock
 	dc   *dentry.Dcache
 }
@@ -48,7 +47,7 @@ func newFixture(t *testing.T, p *personality.P) *fixture {
 	c := inode.NewIcache(refs)
 	sb := inode.NewSuperBlock(c, 1, nil)
 	dc := dentry.NewDcache(refs, nil)
-	f := &fixture{cur: v.NewTask("task/1"), v: v, refs: refs, env: NewEnv(p, dc, refs), sb: sb, dc: dc}
+	f := &fixture{cur: v.NewTask("task/1"), v: v, refs: refs, env: New(p, dc, refs), sb: sb, dc: dc}
 	t.Cleanup(func() {
 		for _, r := range v.Reports() {
 			t.Errorf("lockdep: %s", r)
@@ -71,7 +70,7 @@ func (f *fixture) add(t *testing.T, ih *InotifyHandle, ino *inode.Inode, mask ua
 	} else if !errors.Is(err, syscall.ENOENT) {
 		t.Fatalf("find_update: %v", err)
 	}
-	wd, err := ih.AddWatch(f.cur, &watch.InotifyWatch{}, ino, mask)
+	wd, err := ih.AddWatch(f.cur, &InotifyWatch{}, ino, mask)
 	if err != nil {
 		t.Fatalf("add_watch: %v", err)
 	}
@@ -186,7 +185,7 @@ func TestMaskUpdateRules(t *testing.T) {
 	ih := f.env.InotifyInit(&auditConsumer{})
 	ino := f.newInode()
 	f.add(t, ih, ino, uapi.IN_ATTRIB|uapi.IN_ONESHOT)
-	mask := func() uapi.Mask { w, _ := ih.Find(f.cur, 1); return w.Mask }
+	mask := func() uapi.Mask { w, _ := ih.Find(f.cur, 1); return w.mask }
 	f.add(t, ih, ino, uapi.IN_MODIFY|uapi.IN_MASK_ADD)
 	if m := mask(); m != uapi.IN_ATTRIB|uapi.IN_MODIFY|uapi.IN_ONESHOT {
 		t.Errorf("MASK_ADD kept %v", m)
@@ -210,12 +209,12 @@ func TestSeedPersonalityMasks(t *testing.T) {
 	f := newFixture(t, personality.Linux2613)
 	ih := f.env.InotifyInit(&auditConsumer{})
 	ino := f.newInode()
-	if _, err := ih.AddWatch(f.cur, &watch.InotifyWatch{}, ino, uapi.IN_DONT_FOLLOW); !errors.Is(err, syscall.EINVAL) {
+	if _, err := ih.AddWatch(f.cur, &InotifyWatch{}, ino, uapi.IN_DONT_FOLLOW); !errors.Is(err, syscall.EINVAL) {
 		t.Errorf("2.6.13 flags-only add: %v, want EINVAL", err)
 	}
 	wd := f.add(t, ih, ino, uapi.IN_MODIFY|uapi.IN_ONESHOT)
-	if w, _ := ih.Find(f.cur, wd); w.Mask != uapi.IN_MODIFY {
-		t.Errorf("2.6.13 kept %v, want IN_MODIFY (ONESHOT stripped)", w.Mask)
+	if w, _ := ih.Find(f.cur, wd); w.mask != uapi.IN_MODIFY {
+		t.Errorf("2.6.13 kept %v, want IN_MODIFY (ONESHOT stripped)", w.mask)
 	}
 	ih.Destroy(f.cur)
 	inode.Iput(f.cur, ino)

@@ -1,21 +1,28 @@
-package handle
+package hooks
 
 import (
 	"github.com/inosim/inosim/dentry"
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/uapi"
+	"github.com/inosim/inosim/vfs"
 )
 
-// Fsnotify turns the VFS's fsnotify hooks into inotify events: the one home
-// of "which event for which hook" (include/linux/fsnotify.h; today's rules,
-// with the personality's switches for the seeds). It satisfies vfs.Notifier.
+// Fsnotify turns the VFS's fsnotify hooks into inotify events for a Target:
+// the one home of "which event for which hook" (include/linux/fsnotify.h;
+// today's rules, with the personality's switches for the seeds' era).
 //
 // Events that name a child go to the parent first, then to the child's own
 // watches (fsnotify_handle_event: parent mark, then inode mark). IN_ISDIR is
 // added for directories except on IN_DELETE_SELF and IN_MOVE_SELF
 // (inotify_handle_inode_event strips it there).
-type Fsnotify struct{ Env *Env }
+type Fsnotify struct {
+	T Target
+	P *personality.P
+}
+
+var _ vfs.Notifier = Fsnotify{}
 
 func isdir(ino *inode.Inode) uapi.Mask {
 	if ino != nil && ino.IsDir() {
@@ -26,7 +33,7 @@ func isdir(ino *inode.Inode) uapi.Mask {
 
 // dirent queues mask on dir, named after d (fsnotify_dirent / fsnotify_name).
 func (n Fsnotify) dirent(cur *lockdep.Task, dir *inode.Inode, d *dentry.Dentry, mask uapi.Mask, cookie uint32) {
-	n.Env.InodeQueueEvent(cur, dir, mask, cookie, d.Name(cur), false)
+	n.T.InodeQueueEvent(cur, dir, mask, cookie, d.Name(cur), false)
 }
 
 // FsnotifyCreate is fsnotify_create: IN_CREATE on the directory.
@@ -48,16 +55,16 @@ func (n Fsnotify) FsnotifyLink(cur *lockdep.Task, dir, ino *inode.Inode, newD *d
 // FsnotifyLinkCount is fsnotify_link_count: IN_ATTRIB on the inode itself
 // (2.6.25+; nothing in the seeds).
 func (n Fsnotify) FsnotifyLinkCount(cur *lockdep.Task, ino *inode.Inode) {
-	if n.Env.P.LinkCountAttrib {
-		n.Env.InodeQueueEvent(cur, ino, uapi.IN_ATTRIB|isdir(ino), 0, "", false)
+	if n.P.LinkCountAttrib {
+		n.T.InodeQueueEvent(cur, ino, uapi.IN_ATTRIB|isdir(ino), 0, "", false)
 	}
 }
 
 // FsnotifyInodeRemove is fsnotify_inoderemove: IN_DELETE_SELF, then the
 // watches go with IN_IGNORED (inotify_inode_is_dead).
 func (n Fsnotify) FsnotifyInodeRemove(cur *lockdep.Task, ino *inode.Inode) {
-	n.Env.InodeQueueEvent(cur, ino, uapi.IN_DELETE_SELF, 0, "", false)
-	n.Env.InodeIsDead(cur, ino)
+	n.T.InodeQueueEvent(cur, ino, uapi.IN_DELETE_SELF, 0, "", false)
+	n.T.InodeIsDead(cur, ino)
 }
 
 // FsnotifyDelete is fsnotify_delete (fsnotify_nameremove in the seeds):
@@ -75,19 +82,19 @@ func (n Fsnotify) FsnotifyMove(cur *lockdep.Task, oldDir, newDir *inode.Inode, o
 	if isDir {
 		dirFlag = uapi.IN_ISDIR
 	}
-	cookie := n.Env.GetCookie()
-	n.Env.InodeQueueEvent(cur, oldDir, uapi.IN_MOVED_FROM|dirFlag, cookie, oldName, false)
+	cookie := n.T.GetCookie()
+	n.T.InodeQueueEvent(cur, oldDir, uapi.IN_MOVED_FROM|dirFlag, cookie, oldName, false)
 	n.dirent(cur, newDir, moved, uapi.IN_MOVED_TO|dirFlag, cookie)
 	if target != nil {
-		if n.Env.P.RenameTargetDies {
-			n.Env.InodeQueueEvent(cur, target, uapi.IN_DELETE_SELF, 0, "", false)
-			n.Env.InodeIsDead(cur, target)
+		if n.P.RenameTargetDies {
+			n.T.InodeQueueEvent(cur, target, uapi.IN_DELETE_SELF, 0, "", false)
+			n.T.InodeIsDead(cur, target)
 		} else {
 			n.FsnotifyLinkCount(cur, target)
 		}
 	}
 	if source := moved.Inode(cur); source != nil {
-		n.Env.InodeQueueEvent(cur, source, uapi.IN_MOVE_SELF, 0, "", false)
+		n.T.InodeQueueEvent(cur, source, uapi.IN_MOVE_SELF, 0, "", false)
 	}
 }
 
@@ -103,7 +110,7 @@ func (n Fsnotify) parentAndSelf(cur *lockdep.Task, d *dentry.Dentry, mask uapi.M
 func (n Fsnotify) rw(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask) {
 	ino := d.Inode(cur)
 	special := ino != nil && ino.Type() != inode.S_IFREG && !ino.IsDir()
-	n.event(cur, d, mask, true, !special || n.Env.P.SpecialRWToParent)
+	n.event(cur, d, mask, true, !special || n.P.SpecialRWToParent)
 }
 
 func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, path, toParent bool) {
@@ -112,11 +119,11 @@ func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, pat
 		return
 	}
 	mask |= isdir(ino)
-	unlinked := path && n.Env.P.ExclUnlink && d.Unhashed(cur)
+	unlinked := path && n.P.ExclUnlink && d.Unhashed()
 	if toParent {
-		n.Env.DentryParentQueueEvent(cur, d, mask, 0, unlinked)
+		n.T.DentryParentQueueEvent(cur, d, mask, 0, unlinked)
 	}
-	n.Env.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+	n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
 }
 
 // FsnotifyOpen is fsnotify_open: IN_OPEN.
@@ -169,13 +176,13 @@ func (n Fsnotify) FsnotifyChange(cur *lockdep.Task, d *dentry.Dentry, ia uint32)
 
 // FsnotifyUnmountInodes is fsnotify_unmount_inodes / inotify_unmount_inodes.
 func (n Fsnotify) FsnotifyUnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
-	n.Env.UnmountInodes(cur, sb)
+	n.T.UnmountInodes(cur, sb)
 }
 
 // FsnotifyInodeDelete is the eviction-time inotify_inode_is_dead: watches pin
 // their inode, so a correct model finds none here.
 func (n Fsnotify) FsnotifyInodeDelete(cur *lockdep.Task, ino *inode.Inode) {
 	if ino.Watched() {
-		n.Env.InodeIsDead(cur, ino)
+		n.T.InodeIsDead(cur, ino)
 	}
 }

@@ -1,0 +1,61 @@
+package hooks
+
+import (
+	"github.com/inosim/inosim/dentry"
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/uapi"
+	"github.com/inosim/inosim/vfs"
+)
+
+// Caller is the task making a system call, as a backend sees it: current
+// (its lockdep state), its credentials and namespace, and its fd table.
+type Caller interface {
+	Cur() *lockdep.Task
+	Ctx() *vfs.Context
+	VFS() *vfs.VFS
+	// Fget returns fd's file with a reference (fget): EBADF if none.
+	Fget(fd int) (*vfs.File, error)
+	// InstallFile puts f in the lowest free fd, taking over the caller's
+	// reference (get_unused_fd_flags + fd_install): EMFILE if none.
+	InstallFile(f *vfs.File, cloexec bool) (int, error)
+}
+
+// Backend is one generation of inotify inside the simulated kernel: the
+// hooks the VFS calls and the inotify system calls. Reads, ioctls, poll
+// and release reach it through the file operations of the files it
+// installs (vfs.Reader, vfs.Ioctler, vfs.Poller, vfs.FileOperations).
+type Backend interface {
+	// Notifier is what the VFS calls at each hook point.
+	Notifier() vfs.Notifier
+
+	InotifyInit1(c Caller, flags int) (int, error)
+	InotifyAddWatch(c Caller, fd int, path string, mask uint32) (int, error)
+	InotifyRmWatch(c Caller, fd int, wd int) error
+
+	// SetSysctl and Sysctl are /proc/sys/fs/inotify/KEY (ENOENT for an
+	// unknown key, EINVAL for a value out of range).
+	SetSysctl(key string, v int64) error
+	Sysctl(key string) (int64, error)
+}
+
+// Target is the kernel API for producing events that include/linux/
+// fsnotify.h calls in seeds 000–002: each backend of that shape implements
+// it, and Fsnotify turns the VFS's hooks into calls of it.
+type Target interface {
+	// InodeQueueEvent is inotify_inode_queue_event: mask to every watch
+	// on ino that wants it. unlinked says the event carries a path whose
+	// dentry is unlinked (IN_EXCL_UNLINK watches skip it).
+	InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string, unlinked bool)
+	// DentryParentQueueEvent is inotify_dentry_parent_queue_event: mask,
+	// named after d, to d's parent if the parent is watched.
+	DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, cookie uint32, unlinked bool)
+	// InodeIsDead is inotify_inode_is_dead: every watch on ino goes.
+	InodeIsDead(cur *lockdep.Task, ino *inode.Inode)
+	// UnmountInodes is inotify_unmount_inodes: IN_UNMOUNT to every watch
+	// on sb's inodes, which then go. Called with iprune_mutex and
+	// inode_lock held.
+	UnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock)
+	// GetCookie is inotify_get_cookie: a new nonzero rename cookie.
+	GetCookie() uint32
+}

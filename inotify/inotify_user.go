@@ -1,0 +1,368 @@
+package inotify
+
+// fs/inotify_user.c of seed 002 over seed 001's kernel API: the device (the
+// user-space face of an inotify handle), create_watch, the system calls,
+// the sysctls and the per-user counts, with today's semantics and errors
+// where the personality says so.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/inosim/inosim/hooks"
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/kref"
+	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/uapi"
+	"github.com/inosim/inosim/vfs"
+)
+
+// Lock classes of fs/inotify_user.c.
+var (
+	UpMutexClass  = lockdep.NewClass("dev->up_mutex")
+	UidLockClass  = lockdep.NewClass("uidhash_lock")
+	errNotInotify = syscall.EINVAL
+)
+
+// Sysctl defaults: Linux's (max_user_watches at its floor; a real host
+// derives a larger one from its memory).
+const (
+	DefaultMaxQueuedEvents  = 16384
+	DefaultMaxUserInstances = 128
+	DefaultMaxUserWatches   = 8192
+)
+
+// sysctls are /proc/sys/fs/inotify and the per-user counts they limit.
+type sysctls struct {
+	maxQueuedEvents  atomic.Int64
+	maxUserInstances atomic.Int64
+	maxUserWatches   atomic.Int64
+	devIDs           atomic.Uint64
+
+	// uidLock (uidhash_lock) protects users.
+	uidLock lockdep.Mutex
+	users   map[uint32]*inotifyUser
+}
+
+func (s *sysctls) init() {
+	s.users = map[uint32]*inotifyUser{}
+	s.maxQueuedEvents.Store(DefaultMaxQueuedEvents)
+	s.maxUserInstances.Store(DefaultMaxUserInstances)
+	s.maxUserWatches.Store(DefaultMaxUserWatches)
+	s.uidLock.Init(UidLockClass, 0)
+}
+
+// inotifyUser counts one user's instances and watches (user->inotify_devs
+// and user->inotify_watches in the seeds; ucounts today).
+type inotifyUser struct {
+	devs, watches atomic.Int64
+}
+
+// user is find_user / alloc_uid: uid's counts.
+func (s *sysctls) user(cur *lockdep.Task, uid uint32) *inotifyUser {
+	s.uidLock.Lock(cur)
+	defer s.uidLock.Unlock(cur)
+	u := s.users[uid]
+	if u == nil {
+		u = &inotifyUser{}
+		s.users[uid] = u
+	}
+	return u
+}
+
+// tryInc adds one to c unless that would pass max (inc_ucount).
+func tryInc(c *atomic.Int64, max int64) bool {
+	for {
+		n := c.Load()
+		if n >= max {
+			return false
+		}
+		if c.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// sysctl returns the variable behind /proc/sys/fs/inotify/key.
+func (s *sysctls) sysctl(key string) (*atomic.Int64, error) {
+	switch key {
+	case "max_queued_events":
+		return &s.maxQueuedEvents, nil
+	case "max_user_instances":
+		return &s.maxUserInstances, nil
+	case "max_user_watches":
+		return &s.maxUserWatches, nil
+	}
+	return nil, fmt.Errorf("sysctl %q: %w", key, syscall.ENOENT)
+}
+
+// SetSysctl sets /proc/sys/fs/inotify/KEY. max_queued_events is copied into
+// an instance when it is created; the per-user limits apply at once.
+// Negative values are EINVAL (proc_dointvec_minmax with min 0).
+func (in *Inotify) SetSysctl(key string, v int64) error {
+	c, err := in.sysctl(key)
+	if err != nil {
+		return err
+	}
+	if v < 0 || v > 1<<31-1 {
+		return fmt.Errorf("sysctl %s=%d: %w", key, v, syscall.EINVAL)
+	}
+	c.Store(v)
+	return nil
+}
+
+// Sysctl reads /proc/sys/fs/inotify/KEY.
+func (in *Inotify) Sysctl(key string) (int64, error) {
+	c, err := in.sysctl(key)
+	if err != nil {
+		return 0, err
+	}
+	return c.Load(), nil
+}
+
+// Notifier returns the hooks the VFS calls: include/linux/fsnotify.h of the
+// personality's era over this inotify.
+func (in *Inotify) Notifier() vfs.Notifier { return hooks.Fsnotify{T: in, P: in.p} }
+
+// inotifyDevice is struct inotify_device: the handle, the event queue and
+// the per-instance state. It is its handle's inotify_operations and its
+// file's file_operations.
+type inotifyDevice struct {
+	in    *Inotify
+	ID    uint64
+	Count kref.Ref // count
+	user  *inotifyUser
+	ih    *InotifyHandle
+	queue *Queue // holds dev->ev_mutex
+
+	// UpMutex (dev->up_mutex) serialises watch creation and update.
+	UpMutex lockdep.Mutex
+}
+
+var (
+	_ Operations         = (*inotifyDevice)(nil)
+	_ vfs.FileOperations = (*inotifyDevice)(nil)
+	_ vfs.Reader         = (*inotifyDevice)(nil)
+	_ vfs.Ioctler        = (*inotifyDevice)(nil)
+	_ vfs.Poller         = (*inotifyDevice)(nil)
+)
+
+// get is get_inotify_dev.
+func (dev *inotifyDevice) get() { dev.Count.Get() }
+
+// put is put_inotify_dev.
+func (dev *inotifyDevice) put() {
+	if dev.Count.Put() {
+		dev.user.devs.Add(-1)
+	}
+}
+
+// HandleEvent is inotify_dev_queue_event, the handle's handle_event op.
+// IN_IGNORED drops the watch's initial reference before queueing (the final
+// put happens even if the event itself is lost to overflow).
+// Precondition: inode->inotify_mutex and ih->mutex are held.
+func (dev *inotifyDevice) HandleEvent(cur *lockdep.Task, w *InotifyWatch, wd int32, mask uapi.Mask, cookie uint32, name string) {
+	lockdep.AssertHeld(cur, &watchesOf(w.inode).mutex)
+	lockdep.AssertHeld(cur, &dev.ih.Mutex)
+	q := dev.queue
+	q.EvMutex.Lock(cur)
+	if mask&uapi.IN_IGNORED != 0 {
+		PutInotifyWatch(cur, w)
+	}
+	q.QueueEventLocked(cur, wd, mask, cookie, name)
+	q.EvMutex.Unlock(cur)
+}
+
+// DestroyWatch is free_inotify_user_watch, the handle's destroy_watch op.
+func (dev *inotifyDevice) DestroyWatch(cur *lockdep.Task, w *InotifyWatch) {
+	dev.user.watches.Add(-1)
+	dev.put()
+}
+
+// Release is inotify_release: every watch goes without an event, queued
+// events are freed, and the file's device reference is dropped.
+func (dev *inotifyDevice) Release(cur *lockdep.Task, f *vfs.File) {
+	dev.ih.Destroy(cur)
+	dev.queue.Flush(cur)
+	dev.put()
+}
+
+// Read is inotify_read.
+func (dev *inotifyDevice) Read(ctx context.Context, cur *lockdep.Task, f *vfs.File, n int) ([]byte, error) {
+	return dev.queue.Read(ctx, cur, n, f.Flags&vfs.O_NONBLOCK != 0)
+}
+
+// Ioctl is inotify_ioctl: FIONREAD returns the bytes queued,
+// INOTIFY_IOC_SETNEXTWD sets the next wd to try; others are ENOTTY.
+func (dev *inotifyDevice) Ioctl(cur *lockdep.Task, f *vfs.File, req uint, arg int64) (int, error) {
+	switch {
+	case req == uapi.FIONREAD:
+		return dev.queue.Fionread(cur), nil
+	case req == uapi.INOTIFY_IOC_SETNEXTWD && dev.in.p.SetNextWd:
+		return 0, dev.ih.SetNextWd(cur, arg)
+	}
+	return -1, syscall.ENOTTY
+}
+
+// Poll is inotify_poll: readable iff an event is queued.
+func (dev *inotifyDevice) Poll(cur *lockdep.Task, f *vfs.File) bool {
+	return dev.queue.Poll(cur)
+}
+
+// createWatch makes a new watch of dev on ino (create_watch): ENOSPC past
+// max_user_watches. Precondition: dev->up_mutex is held.
+func (dev *inotifyDevice) createWatch(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask) (int32, error) {
+	lockdep.AssertHeld(cur, &dev.UpMutex)
+	if !tryInc(&dev.user.watches, dev.in.maxUserWatches.Load()) {
+		return 0, syscall.ENOSPC
+	}
+	dev.get()
+	w := &InotifyWatch{}
+	wd, err := dev.ih.AddWatch(cur, w, ino, mask)
+	if err != nil {
+		dev.DestroyWatch(cur, w)
+		return 0, err
+	}
+	return wd, nil
+}
+
+// InotifyInit1 is sys_inotify_init1 (sys_inotify_init is flags 0): flags
+// IN_NONBLOCK and IN_CLOEXEC, others EINVAL; EMFILE past
+// max_user_instances.
+func (in *Inotify) InotifyInit1(c hooks.Caller, flags int) (int, error) {
+	if flags&^(uapi.IN_CLOEXEC|uapi.IN_NONBLOCK) != 0 {
+		return -1, syscall.EINVAL
+	}
+	cur := c.Cur()
+	user := in.user(cur, c.Ctx().Cred.Uid)
+	if !tryInc(&user.devs, in.maxUserInstances.Load()) {
+		return -1, syscall.EMFILE
+	}
+	dev := &inotifyDevice{in: in, ID: in.devIDs.Add(1), user: user}
+	dev.Count.Init(in.refs, "inotify_device", dev.ID, 1)
+	dev.UpMutex.Init(UpMutexClass, dev.ID)
+	dev.queue = NewQueue(in.p, int(in.maxQueuedEvents.Load()), dev.ID)
+	dev.ih = in.InotifyInit(dev)
+	f := c.VFS().NewAnonFile(cur, dev, vfs.O_RDONLY|flags&uapi.IN_NONBLOCK)
+	fd, err := c.InstallFile(f, flags&uapi.IN_CLOEXEC != 0)
+	if err != nil {
+		vfs.Fput(cur, f)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// InotifyAddWatch is sys_inotify_add_watch. Checks come in today's order:
+// mask bits, the fd, MASK_ADD with MASK_CREATE, the fd's type, the lookup
+// (IN_DONT_FOLLOW, IN_ONLYDIR), then MAY_READ on the inode.
+func (in *Inotify) InotifyAddWatch(c hooks.Caller, fd int, path string, mask uint32) (int, error) {
+	p, cur, m := in.p, c.Cur(), uapi.Mask(mask)
+	if p.ModernMask && (m&^uapi.ALL_INOTIFY_BITS != 0 || m&uapi.ALL_INOTIFY_BITS == 0) {
+		return -1, syscall.EINVAL
+	}
+	f, err := c.Fget(fd)
+	if err != nil {
+		return -1, err
+	}
+	defer vfs.Fput(cur, f)
+	if p.MaskCreate && m&uapi.IN_MASK_ADD != 0 && m&uapi.IN_MASK_CREATE != 0 {
+		return -1, syscall.EINVAL
+	}
+	dev, ok := f.Ops.(*inotifyDevice)
+	if !ok {
+		return -1, errNotInotify
+	}
+	flags := vfs.LOOKUP_FOLLOW
+	if p.LookupFlags {
+		if m&uapi.IN_DONT_FOLLOW != 0 {
+			flags = 0
+		}
+		if m&uapi.IN_ONLYDIR != 0 {
+			flags |= vfs.LOOKUP_DIRECTORY
+		}
+	}
+	v := c.VFS()
+	pth, err := v.Walk(c.Ctx(), path, flags)
+	if err != nil {
+		return -1, err
+	}
+	defer pth.Put(cur)
+	ino := pth.Dentry.Inode(cur)
+	if err := v.Permission(c.Ctx(), ino, vfs.MAY_READ); err != nil {
+		return -1, err
+	}
+	dev.UpMutex.Lock(cur)
+	defer dev.UpMutex.Unlock(cur)
+	wd, err := dev.ih.FindUpdateWatch(cur, ino, m)
+	if errors.Is(err, syscall.ENOENT) {
+		wd, err = dev.createWatch(cur, ino, m)
+	}
+	if err != nil {
+		return -1, err
+	}
+	return int(wd), nil
+}
+
+// InotifyRmWatch is sys_inotify_rm_watch: the watch goes with IN_IGNORED;
+// EINVAL for a wd the instance does not have.
+func (in *Inotify) InotifyRmWatch(c hooks.Caller, fd int, wd int) error {
+	f, dev, err := inotifyFget(c, fd)
+	if err != nil {
+		return err
+	}
+	defer vfs.Fput(c.Cur(), f)
+	if wd < -1<<31 || wd > 1<<31-1 {
+		return syscall.EINVAL
+	}
+	return dev.ih.RmWd(c.Cur(), int32(wd))
+}
+
+// inotifyFget returns the device behind fd with a file reference (EBADF
+// for a bad fd, EINVAL for a file that is not an inotify instance).
+func inotifyFget(c hooks.Caller, fd int) (*vfs.File, *inotifyDevice, error) {
+	f, err := c.Fget(fd)
+	if err != nil {
+		return nil, nil, err
+	}
+	dev, ok := f.Ops.(*inotifyDevice)
+	if !ok {
+		vfs.Fput(c.Cur(), f)
+		return nil, nil, errNotInotify
+	}
+	return f, dev, nil
+}
+
+// Info is a snapshot of one instance, for invariant checks.
+type Info struct {
+	WdsInIdr, WdsOnList []int32
+	Queue               Snapshot
+}
+
+// InfoOf describes the instance behind c's fd.
+func InfoOf(c hooks.Caller, fd int) (Info, error) {
+	f, dev, err := inotifyFget(c, fd)
+	if err != nil {
+		return Info{}, err
+	}
+	defer vfs.Fput(c.Cur(), f)
+	var info Info
+	info.WdsInIdr, info.WdsOnList = dev.ih.Wds(c.Cur())
+	info.Queue = dev.queue.Snapshot(c.Cur())
+	return info, nil
+}
+
+// Users returns the uids with inotify counts, sorted, for checks.
+func (in *Inotify) Users(cur *lockdep.Task) []uint32 {
+	in.uidLock.Lock(cur)
+	defer in.uidLock.Unlock(cur)
+	out := make([]uint32, 0, len(in.users))
+	for u := range in.users {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
