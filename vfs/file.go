@@ -7,12 +7,12 @@ import (
 
 // File is an open file description (struct file).
 type File struct {
-	Path  Path           // holds a mount and dentry reference; zero for anon files
-	Flags int            // O_* flags given to open
+	Path  Path // holds a mount and dentry reference; zero for anon files
+	Flags int  // O_* flags given to open
 	// Ops is f_op; for the inotify device it is the device itself, which
 	// the kernel keeps in private_data (Go needs no cast).
-	Ops FileOperations // nil for tmpfs files
-	Count   kref.Ref // f_count
+	Ops   FileOperations // nil for tmpfs files
+	Count kref.Ref       // f_count
 
 	// PosLock (f_pos_lock) protects Pos.
 	PosLock lockdep.Mutex

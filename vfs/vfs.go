@@ -34,8 +34,8 @@ type Options struct {
 	// caches now exist (the notification backend's initcall, which runs
 	// after vfs_caches_init); nil: NopNotifier.
 	NewNotifier func(*VFS) Notifier
-	Validator *lockdep.Validator // nil: a new one
-	Refs      *kref.Tracker      // nil: a new one
+	Validator   *lockdep.Validator // nil: a new one
+	Refs        *kref.Tracker      // nil: a new one
 }
 
 // VFS is one simulated kernel's file system layer: the inode and dentry
