@@ -60,6 +60,9 @@ func NewKernel(opts ...Option) *Kernel {
 	}
 	k := &Kernel{validator: lockdep.NewValidator(), refs: kref.NewTracker()}
 	k.validator.SetEnabled(o.checks)
+	// Recording every acquisition's call site costs most of checked time;
+	// new edges and reports record theirs anyway, and tracing turns it on.
+	k.validator.SetSiteCapture(false)
 	k.refs.SetEnabled(o.checks)
 	k.tasklistLock.Init(TasklistLockClass, 0)
 	k.p = o.personality
