@@ -179,8 +179,9 @@ func (n Fsnotify) FsnotifyUnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock)
 	n.T.UnmountInodes(cur, sb)
 }
 
-// FsnotifyInodeDelete is the eviction-time inotify_inode_is_dead: watches pin
-// their inode, so a correct model finds none here.
+// FsnotifyInodeDelete is fsnotify_inode_delete, the eviction-time
+// inotify_inode_is_dead: watches pin their inode, so a correct model finds
+// none here.
 func (n Fsnotify) FsnotifyInodeDelete(cur *lockdep.Task, ino *inode.Inode) {
 	if ino.Watched() {
 		n.T.InodeIsDead(cur, ino)

@@ -53,7 +53,8 @@ func (r *idr[T]) find(id int32) (T, bool) {
 	return n.items[d], true
 }
 
-// lowestFree returns the lowest free id in [start, idrMax], or -1.
+// lowestFree returns the lowest free id in [start, idrMax], or -1: the
+// search half of idr_get_new_above (insert is the other).
 func (r *idr[T]) lowestFree(start uint32) int64 {
 	if r.root == nil {
 		r.root = &idrNode[T]{}

@@ -35,9 +35,10 @@ type Operations interface {
 }
 
 // InotifyWatch is struct inotify_watch: one watch of one handle on one
-// inode. The kernel embeds it in the consumer's struct and finds that with
-// container_of; Go has none, so a consumer keeps what it needs elsewhere
-// (the device is its handle's Operations).
+// inode. The kernel embeds it in the consumer's struct (seed 002's
+// inotify_user_watch) and finds that with container_of; Go has none, so a
+// consumer keeps what it needs elsewhere (the device is its handle's
+// Operations).
 type InotifyWatch struct {
 	Count kref.Ref       // count
 	ih    *InotifyHandle // set at add, never changed
@@ -156,7 +157,7 @@ var (
 )
 
 // New returns the inotify of a new kernel whose dentries live in dc:
-// inotify_setup and inotify_user_setup.
+// inotify_setup and inotify_user_setup (seed 000's initcall inotify_init).
 func New(p *personality.P, dc *dentry.Dcache, refs *kref.Tracker) *Inotify {
 	in := &Inotify{p: p, dcache: dc, refs: refs}
 	in.sysctls.init()
@@ -204,9 +205,10 @@ func (ih *InotifyHandle) get() { ih.Count.Get() }
 // put is put_inotify_handle (it frees the idr with the handle).
 func (ih *InotifyHandle) put(cur *lockdep.Task) { ih.Count.Put() }
 
-// handleGetWdLocked allocates a wd for w (inotify_handle_get_wd): today
-// idr_alloc_cyclic from last_wd+1 wrapping to the lowest free wd >= 1;
-// in the seeds idr_get_new_above(last_wd+1). ENOSPC when none is left.
+// handleGetWdLocked allocates a wd for w (inotify_handle_get_wd; seed
+// 000's inotify_dev_get_wd): today idr_alloc_cyclic from last_wd+1
+// wrapping to the lowest free wd >= 1; in the seeds
+// idr_get_new_above(last_wd+1). ENOSPC when none is left.
 // Precondition: ih->mutex is held.
 func (ih *InotifyHandle) handleGetWdLocked(cur *lockdep.Task, w *InotifyWatch) error {
 	lockdep.AssertHeld(cur, &ih.Mutex)
@@ -240,7 +242,7 @@ func (ih *InotifyHandle) SetNextWd(cur *lockdep.Task, wd int64) error {
 }
 
 // inodeFindHandle returns ih's watch on the inode whose fields are s, or
-// nil (inode_find_handle). Precondition: s.mutex (inotify_mutex) is held.
+// nil (inode_find_handle; seed 000's inode_find_dev). Precondition: s.mutex (inotify_mutex) is held.
 func inodeFindHandle(cur *lockdep.Task, s *inodeWatches, ih *InotifyHandle) *InotifyWatch {
 	lockdep.AssertHeld(cur, &s.mutex)
 	for w := s.first.Load(); w != nil; w = w.iNext {
@@ -369,7 +371,8 @@ func (ih *InotifyHandle) AddWatch(cur *lockdep.Task, w *InotifyWatch, ino *inode
 	return w.wd, nil
 }
 
-// RmWd removes the watch wd, which sends IN_IGNORED (inotify_rm_wd).
+// RmWd removes the watch wd, which sends IN_IGNORED (inotify_rm_wd; seed
+// 000's inotify_ignore).
 // EINVAL if ih has no such wd.
 func (ih *InotifyHandle) RmWd(cur *lockdep.Task, wd int32) error {
 	ih.Mutex.Lock(cur)

@@ -100,9 +100,11 @@ func (s *sysctls) sysctl(key string) (*atomic.Int64, error) {
 	return nil, fmt.Errorf("sysctl %q: %w", key, syscall.ENOENT)
 }
 
-// SetSysctl sets /proc/sys/fs/inotify/KEY. max_queued_events is copied into
-// an instance when it is created; the per-user limits apply at once.
-// Negative values are EINVAL (proc_dointvec_minmax with min 0).
+// SetSysctl sets /proc/sys/fs/inotify/KEY (inotify_max_queued_events,
+// inotify_max_user_instances, inotify_max_user_watches; ctl_table
+// inotify_table). max_queued_events is copied into an instance when it is
+// created; the per-user limits apply at once. Negative values are EINVAL
+// (proc_dointvec_minmax with min 0).
 func (in *Inotify) SetSysctl(key string, v int64) error {
 	c, err := in.sysctl(key)
 	if err != nil {
@@ -258,7 +260,8 @@ func (in *Inotify) InotifyInit1(c hooks.Caller, flags int) (int, error) {
 
 // InotifyAddWatch is sys_inotify_add_watch. Checks come in today's order:
 // mask bits, the fd, MASK_ADD with MASK_CREATE, the fd's type, the lookup
-// (IN_DONT_FOLLOW, IN_ONLYDIR), then MAY_READ on the inode.
+// (IN_DONT_FOLLOW, IN_ONLYDIR), then MAY_READ on the inode (the walk and
+// the permission check are the seeds' find_inode).
 func (in *Inotify) InotifyAddWatch(c hooks.Caller, fd int, path string, mask uint32) (int, error) {
 	p, cur, m := in.p, c.Cur(), uapi.Mask(mask)
 	if p.ModernMask && (m&^uapi.ALL_INOTIFY_BITS != 0 || m&uapi.ALL_INOTIFY_BITS == 0) {

@@ -119,8 +119,8 @@ func (q *Queue) insertModernLocked(wd int32, mask uapi.Mask, cookie uint32, name
 // maxFree bounds the events kept for reuse per queue.
 const maxFree = 256
 
-// newKeventLocked allocates an event, from the free list when it can
-// (kmem_cache_alloc(event_cachep) in the seeds).
+// newKeventLocked allocates an event (kernel_event), from the free list
+// when it can (kmem_cache_alloc(event_cachep) in the seeds).
 func (q *Queue) newKeventLocked(wd int32, mask uapi.Mask, cookie uint32, name string) *Kevent {
 	e := q.free
 	if e == nil {
@@ -143,7 +143,9 @@ func (q *Queue) freeKeventLocked(e *Kevent) {
 }
 
 // mergeTarget is the queued event a new one is compared with: the newest
-// (inotify_merge, list->prev) or, in the seeds before 2.6.25, the oldest.
+// (seed 002's inotify_dev_get_last_event; list->prev in today's
+// inotify_merge) or, in seed 000 and 2.6.18, the oldest
+// (inotify_dev_get_event).
 func (q *Queue) mergeTarget() *Kevent {
 	if q.p.Merge == personality.MergeHead {
 		return q.head
@@ -170,9 +172,9 @@ func (q *Queue) insertSeedLocked(wd int32, mask uapi.Mask, cookie uint32, name s
 	return Queued
 }
 
-// mergeable is event_compare() (today) or the seeds' test: same mask, wd
-// and name; the seeds also compare the cookie; today an IN_IGNORED event is
-// never merged into.
+// mergeable is the test of today's inotify_merge (event_compare) or the
+// seeds': same mask, wd and name; the seeds also compare the cookie; today
+// an IN_IGNORED event is never merged into.
 func (q *Queue) mergeable(old *Kevent, wd int32, mask uapi.Mask, cookie uint32, name string) bool {
 	if q.p.Overflow == personality.OverflowSingle && old.Mask&uapi.IN_IGNORED != 0 {
 		return false
@@ -279,7 +281,8 @@ func (q *Queue) Poll(cur *lockdep.Task) bool {
 }
 
 // Flush frees every queued event and stops queueing: release
-// (inotify_release's dequeue loop; the group's shutdown flag today).
+// (inotify_release's loop of inotify_dev_event_dequeue; the group's
+// shutdown flag today).
 func (q *Queue) Flush(cur *lockdep.Task) {
 	q.EvMutex.Lock(cur)
 	defer q.EvMutex.Unlock(cur)
