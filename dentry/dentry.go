@@ -78,8 +78,10 @@ type Dentry struct {
 	onSubdirs        bool
 }
 
-// addSubdirLocked and delSubdirLocked keep d_subdirs. Precondition: dcache_lock.
-func (p *Dentry) addSubdirLocked(c *Dentry) {
+// addSubdirLocked and delSubdirLocked keep d_subdirs.
+// Precondition: dcache_lock is held.
+func (p *Dentry) addSubdirLocked(cur *lockdep.Task, c *Dentry) {
+	lockdep.AssertHeld(cur, &p.Cache.Lock)
 	c.childPrev, c.child, c.onSubdirs = nil, p.subdirs, true
 	if p.subdirs != nil {
 		p.subdirs.childPrev = c
@@ -87,7 +89,8 @@ func (p *Dentry) addSubdirLocked(c *Dentry) {
 	p.subdirs = c
 }
 
-func (p *Dentry) delSubdirLocked(c *Dentry) {
+func (p *Dentry) delSubdirLocked(cur *lockdep.Task, c *Dentry) {
+	lockdep.AssertHeld(cur, &p.Cache.Lock)
 	if !c.onSubdirs {
 		return
 	}
@@ -126,6 +129,7 @@ func (dc *Dcache) AllocRoot(cur *lockdep.Task, ino *inode.Inode) *Dentry {
 // Precondition: the caller holds parent's inode i_mutex and no child called
 // name exists.
 func (dc *Dcache) Alloc(cur *lockdep.Task, parent *Dentry, name string) *Dentry {
+	lockdep.AssertHeld(cur, &parent.inode.Load().IMutex)
 	d := dc.alloc(name, parent)
 	parent.Count.Get()
 	dc.Lock.Lock(cur)
@@ -133,7 +137,7 @@ func (dc *Dcache) Alloc(cur *lockdep.Task, parent *Dentry, name string) *Dentry 
 		parent.children = make(map[string]*Dentry)
 	}
 	parent.children[name] = d
-	parent.addSubdirLocked(d)
+	parent.addSubdirLocked(cur, d)
 	dc.Lock.Unlock(cur)
 	return d
 }
@@ -193,7 +197,7 @@ func Dput(cur *lockdep.Task, d *Dentry) {
 			d.DLock.Unlock(cur)
 		}
 		if parent != d {
-			parent.delSubdirLocked(d)
+			parent.delSubdirLocked(cur, d)
 		}
 		dc.Lock.Unlock(cur)
 		dc.unlinkInode(cur, d)
@@ -227,8 +231,10 @@ func (dc *Dcache) unlinkInode(cur *lockdep.Task, d *Dentry) {
 	inode.Iput(cur, ino)
 }
 
-// unhashLocked removes d from its parent's children. Precondition: dcache_lock.
+// unhashLocked removes d from its parent's children.
+// Precondition: dcache_lock is held.
 func (d *Dentry) unhashLocked(cur *lockdep.Task) {
+	lockdep.AssertHeld(cur, &d.Cache.Lock)
 	if p := d.parent; p != nil && p != d && p.children[d.name] == d {
 		delete(p.children, d.name)
 	}
@@ -260,8 +266,12 @@ func (dc *Dcache) Drop(cur *lockdep.Task, d *Dentry) {
 
 // Move gives d the name and place of target, which is unhashed (d_move): a
 // rename. d's "parent watched" flag follows its new parent
-// (inotify_d_move). Precondition: the rename locks are held.
+// (inotify_d_move). Precondition: the i_mutex of both parents is held.
 func (dc *Dcache) Move(cur *lockdep.Task, d, target *Dentry) {
+	// The parents' i_mutex keeps d_parent still, so it is read here
+	// without d_lock.
+	lockdep.AssertHeld(cur, &d.parent.inode.Load().IMutex)
+	lockdep.AssertHeld(cur, &target.parent.inode.Load().IMutex)
 	dc.RenameLock.Lock(cur)
 	dc.Lock.Lock(cur)
 	d.DLock.Lock(cur)
@@ -280,10 +290,10 @@ func (dc *Dcache) Move(cur *lockdep.Task, d, target *Dentry) {
 	// Each child holds its parent: d takes target's reference on the new
 	// parent and target keeps d's on the old one.
 	target.parent = oldParent
-	oldParent.delSubdirLocked(d)
-	newParent.delSubdirLocked(target)
-	newParent.addSubdirLocked(d)
-	oldParent.addSubdirLocked(target)
+	oldParent.delSubdirLocked(cur, d)
+	newParent.delSubdirLocked(cur, target)
+	newParent.addSubdirLocked(cur, d)
+	oldParent.addSubdirLocked(cur, target)
 	if newParent.children == nil {
 		newParent.children = make(map[string]*Dentry)
 	}
@@ -301,8 +311,10 @@ func (dc *Dcache) Move(cur *lockdep.Task, d, target *Dentry) {
 }
 
 // Exchange swaps the names and places of two dentries (d_exchange, for
-// RENAME_EXCHANGE). Precondition: the rename locks are held.
+// RENAME_EXCHANGE). Precondition: the i_mutex of both parents is held.
 func (dc *Dcache) Exchange(cur *lockdep.Task, a, b *Dentry) {
+	lockdep.AssertHeld(cur, &a.parent.inode.Load().IMutex)
+	lockdep.AssertHeld(cur, &b.parent.inode.Load().IMutex)
 	dc.RenameLock.Lock(cur)
 	dc.Lock.Lock(cur)
 	a.DLock.Lock(cur)
@@ -311,10 +323,10 @@ func (dc *Dcache) Exchange(cur *lockdep.Task, a, b *Dentry) {
 	pa.children[a.name], pb.children[b.name] = b, a
 	a.name, b.name = b.name, a.name
 	a.parent, b.parent = pb, pa
-	pa.delSubdirLocked(a)
-	pb.delSubdirLocked(b)
-	pb.addSubdirLocked(a)
-	pa.addSubdirLocked(b)
+	pa.delSubdirLocked(cur, a)
+	pb.delSubdirLocked(cur, b)
+	pb.addSubdirLocked(cur, a)
+	pa.addSubdirLocked(cur, b)
 	for _, d := range []*Dentry{a, b} {
 		if pi := d.parent.inode.Load(); pi != nil && pi.Watched() {
 			d.flags.Or(DCACHE_INOTIFY_PARENT_WATCHED)

@@ -185,7 +185,8 @@ func (ino *Inode) Type() uint32 { return ino.typ }
 // Nlink reads i_nlink.
 func (ino *Inode) Nlink() int32 { return ino.nlink.Load() }
 
-// SetNlink sets i_nlink (set_nlink). Caller holds i_mutex.
+// SetNlink sets i_nlink (set_nlink). Writers are serialised by i_mutex,
+// or, for a new inode, by nobody else knowing it yet.
 func (ino *Inode) SetNlink(n int32) { ino.nlink.Store(n) }
 
 // IncNlink and DropNlink model inc_nlink and drop_nlink.

@@ -291,6 +291,8 @@ func removeWatchNoEvent(cur *lockdep.Task, w *InotifyWatch, ih *InotifyHandle) {
 // drops the watch's initial reference (remove_watch).
 // Precondition: inode->inotify_mutex and ih->mutex are held.
 func removeWatch(cur *lockdep.Task, w *InotifyWatch, ih *InotifyHandle) {
+	lockdep.AssertHeld(cur, &watchesOf(w.inode).mutex)
+	lockdep.AssertHeld(cur, &ih.Mutex)
 	removeWatchNoEvent(cur, w, ih)
 	ih.ops.HandleEvent(cur, w, w.wd, uapi.IN_IGNORED, 0, "")
 }
