@@ -3,6 +3,7 @@ package inotify
 import (
 	"context"
 	"errors"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -191,6 +192,24 @@ func TestReadSizes(t *testing.T) {
 	}
 }
 
+// waitSleeping returns once a reader has registered on q's wait queue
+// (under ev_mutex, so it cannot miss a wake-up from then on). It yields
+// instead of waiting on a clock.
+func waitSleeping(q *Queue, cur *lockdep.Task) {
+	for {
+		q.EvMutex.Lock(cur)
+		n := q.waiters
+		q.EvMutex.Unlock(cur)
+		if n > 0 {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// TestBlockingReadWokenAndInterrupted: a read of an empty queue sleeps
+// (seen before anything is queued), is woken by an event, and a sleeping
+// read whose context is cancelled returns EINTR.
 func TestBlockingReadWokenAndInterrupted(t *testing.T) {
 	q, cur := setup(t, personality.Linux, 16384)
 	v := cur.Validator()
@@ -203,13 +222,20 @@ func TestBlockingReadWokenAndInterrupted(t *testing.T) {
 		}
 		done <- b
 	}()
+	waitSleeping(q, writer)
 	offer(t, q, writer, modA)
 	if b := <-done; len(b) != 32 {
 		t.Errorf("woken read returned %d bytes, want 32", len(b))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error)
+	go func() {
+		_, err := q.Read(ctx, cur, 4096, false)
+		errc <- err
+	}()
+	waitSleeping(q, writer)
 	cancel()
-	if _, err := q.Read(ctx, cur, 4096, false); !errors.Is(err, syscall.EINTR) {
+	if err := <-errc; !errors.Is(err, syscall.EINTR) {
 		t.Errorf("interrupted read: %v, want EINTR", err)
 	}
 }

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
-	"time"
 
+	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/sim/scenario"
 	"github.com/inosim/inosim/uapi"
@@ -39,8 +40,24 @@ func must(t *testing.T) func(int, error) int {
 	}
 }
 
-// TestBlockingReadWokenByMkdir: a blocking read in one goroutine returns as
-// soon as a mkdir in another queues an event (run with -race).
+// readerBlocked returns a channel closed once a read on an empty inotify
+// queue has given up dev->ev_mutex to sleep: with nothing queued, the first
+// release of that lock by the read is the one before the wait (the waiter
+// is registered under it, so a later wake-up cannot be missed).
+func readerBlocked(k *sim.Kernel) <-chan struct{} {
+	blocked := make(chan struct{})
+	var once sync.Once
+	k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
+		if ev.Op == "unlock" && strings.HasPrefix(ev.Lock, "dev->ev_mutex") && strings.HasSuffix(ev.Func, "(*Queue).Read") {
+			once.Do(func() { close(blocked) })
+		}
+	})
+	return blocked
+}
+
+// TestBlockingReadWokenByMkdir: a read in one goroutine blocks on an empty
+// queue and returns as soon as a mkdir in another queues an event (run
+// with -race).
 func TestBlockingReadWokenByMkdir(t *testing.T) {
 	k := sim.NewKernel()
 	defer sim.CheckClean(t, k)
@@ -51,6 +68,7 @@ func TestBlockingReadWokenByMkdir(t *testing.T) {
 	fd := must(t)(reader.InotifyInit1(0))
 	must(t)(reader.InotifyAddWatch(fd, "/d", uint32(uapi.IN_CREATE)))
 	got := make(chan []uapi.Event, 1)
+	blocked := readerBlocked(k)
 	go func() {
 		b, err := reader.Read(fd, 4096)
 		if err != nil {
@@ -59,6 +77,8 @@ func TestBlockingReadWokenByMkdir(t *testing.T) {
 		evs, _ := uapi.Decode(b)
 		got <- evs
 	}()
+	<-blocked
+	k.Validator().SetTrace(nil)
 	if err := writer.Mkdir("/d/sub", 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -68,15 +88,24 @@ func TestBlockingReadWokenByMkdir(t *testing.T) {
 	}
 }
 
-// TestBlockingReadInterrupted: cancelling the context is a signal: EINTR.
+// TestBlockingReadInterrupted: cancelling the context of a blocked read is
+// a signal: EINTR.
 func TestBlockingReadInterrupted(t *testing.T) {
 	k := sim.NewKernel()
 	defer sim.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	fd := must(t)(task.InotifyInit1(0))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	if _, err := task.ReadContext(ctx, fd, 4096); !errors.Is(err, syscall.EINTR) {
+	ctx, cancel := context.WithCancel(context.Background())
+	blocked := readerBlocked(k)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := task.ReadContext(ctx, fd, 4096)
+		errc <- err
+	}()
+	<-blocked
+	k.Validator().SetTrace(nil)
+	cancel()
+	if err := <-errc; !errors.Is(err, syscall.EINTR) {
 		t.Errorf("interrupted read: %v, want EINTR", err)
 	}
 }
