@@ -42,12 +42,6 @@ var (
 	errNotInotify = syscall.EINVAL
 )
 
-// ioctl requests understood on an inotify fd.
-const (
-	FIONREAD              = 0x541B
-	INOTIFY_IOC_SETNEXTWD = 0x40044900
-)
-
 // Sysctl defaults: Linux's (max_user_watches at its floor; a real host
 // derives a larger one from its memory).
 const (
@@ -198,7 +192,7 @@ func (dev *inotifyDevice) Release(cur *lockdep.Task, f *vfs.File) {
 
 // Read is inotify_read.
 func (dev *inotifyDevice) Read(ctx context.Context, cur *lockdep.Task, f *vfs.File, n int) ([]byte, error) {
-	return dev.queue.Read(ctx, cur, n, f.Flags&vfs.O_NONBLOCK != 0)
+	return dev.queue.Read(ctx, cur, n, f.Flags&uapi.O_NONBLOCK != 0)
 }
 
 // createWatch makes a new watch of dev on ino (create_watch): ENOSPC past
@@ -250,7 +244,7 @@ func (t *Task) inotifyInit1(flags int) (int, error) {
 	dev.UpMutex.Init(upMutexClass, dev.ID)
 	dev.queue = kevent.NewQueue(s.env.P, int(s.maxQueuedEvents.Load()), dev.ID)
 	dev.ih = s.env.InotifyInit(dev)
-	f := t.k.VFS().NewAnonFile(cur, dev, dev, vfs.O_RDONLY|flags&uapi.IN_NONBLOCK)
+	f := t.k.VFS().NewAnonFile(cur, dev, dev, uapi.O_RDONLY|flags&uapi.IN_NONBLOCK)
 	fd, err := t.InstallFile(f, flags&uapi.IN_CLOEXEC != 0)
 	if err != nil {
 		vfs.Fput(cur, f)
@@ -361,9 +355,9 @@ func (t *Task) Ioctl(fd int, req uint, arg int64) (int, error) {
 		return -1, syscall.ENOTTY
 	}
 	switch {
-	case req == FIONREAD:
+	case req == uapi.FIONREAD:
 		return dev.queue.Fionread(t.Cur()), nil
-	case req == INOTIFY_IOC_SETNEXTWD && t.k.Personality().SetNextWd:
+	case req == uapi.INOTIFY_IOC_SETNEXTWD && t.k.Personality().SetNextWd:
 		return 0, dev.ih.SetNextWd(t.Cur(), arg)
 	}
 	return -1, syscall.ENOTTY

@@ -86,7 +86,7 @@ func TestInotifyErrors(t *testing.T) {
 	defer sim.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	fd := must(t)(task.InotifyInit1(uapi.IN_NONBLOCK))
-	file := must(t)(task.Open("/f", 0x41, 0o644)) // O_CREAT|O_WRONLY
+	file := must(t)(task.Open("/f", uapi.O_CREAT|uapi.O_WRONLY, 0o644))
 	cases := []struct {
 		name string
 		err  error
@@ -108,7 +108,7 @@ func TestInotifyErrors(t *testing.T) {
 		{"write to inotify fd", second(task.Write(fd, []byte("x"))), syscall.EBADF},
 		{"read empty nonblocking", second(task.Read(fd, 4096)), syscall.EAGAIN},
 		{"other ioctl", second(task.Ioctl(fd, 0x5401, 0)), syscall.ENOTTY},
-		{"setnextwd 0", second(task.Ioctl(fd, sim.INOTIFY_IOC_SETNEXTWD, 0)), syscall.EINVAL},
+		{"setnextwd 0", second(task.Ioctl(fd, uapi.INOTIFY_IOC_SETNEXTWD, 0)), syscall.EINVAL},
 	}
 	for _, c := range cases {
 		if !errors.Is(c.err, c.want) {
@@ -126,7 +126,7 @@ func TestPermissionAndLimits(t *testing.T) {
 	k := sim.NewKernel()
 	defer sim.CheckClean(t, k)
 	root := k.NewTask(0, 0)
-	fd := must(t)(root.Open("/secret", 0x41, 0o200))
+	fd := must(t)(root.Open("/secret", uapi.O_CREAT|uapi.O_WRONLY, 0o200))
 	root.Close(fd)
 	nobody := k.NewTask(65534, 65534)
 	ifd := must(t)(nobody.InotifyInit1(0))
@@ -179,7 +179,7 @@ func TestPoll(t *testing.T) {
 	if ready, _ := task.Poll(fd); !ready {
 		t.Error("poll with an event queued says not readable")
 	}
-	n, _ := task.Ioctl(fd, sim.FIONREAD, 0)
+	n, _ := task.Ioctl(fd, uapi.FIONREAD, 0)
 	b, _ := task.Read(fd, 4096)
 	if n != len(b) || n != 32 {
 		t.Errorf("FIONREAD %d, then read %d bytes; want 32 and 32", n, len(b))

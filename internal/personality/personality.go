@@ -7,6 +7,8 @@ package personality
 import (
 	"fmt"
 	"sort"
+
+	"github.com/inosim/inosim/uapi"
 )
 
 // MergeTarget says which queued event a new one is compared with.
@@ -157,26 +159,17 @@ func Names() []string {
 	return out
 }
 
-// Bits of inotify_add_watch's mask that a watch keeps.
-const (
-	allEvents  = 0x00000fff
-	inOneshot  = 0x80000000
-	inExclUnl  = 0x04000000
-	inMaskAdd  = 0x20000000
-	inMaskCrea = 0x10000000
-)
-
 // WatchBits is what a watch stores of an add_watch mask: today the event
 // bits plus the ONESHOT and EXCL_UNLINK flags (inotify_arg_to_mask and
 // inotify_arg_to_flags); seed 001 kept IN_ALL_EVENTS|IN_ONESHOT; seed 000
 // only IN_ALL_EVENTS.
 func (p *P) WatchBits() uint32 {
-	bits := uint32(allEvents)
+	bits := uapi.IN_ALL_EVENTS
 	if p.Oneshot != OneshotIgnoredBit {
-		bits |= inOneshot
+		bits |= uapi.IN_ONESHOT
 	}
 	if p.ExclUnlink {
-		bits |= inExclUnl
+		bits |= uapi.IN_EXCL_UNLINK
 	}
-	return bits
+	return uint32(bits)
 }

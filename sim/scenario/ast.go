@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/inosim/inosim/uapi"
-	"github.com/inosim/inosim/vfs"
 )
 
 // Pos is a place in a scenario file: 1-based line and 1-based byte column.
@@ -109,27 +108,6 @@ const (
 	OpInotifyRmWatch  = "inotify_rm_watch"
 	OpFionread        = "fionread"
 	OpSetnextwd       = "setnextwd"
-)
-
-// Flag values (x86_64), the VFS's own: a scenario names exactly what the
-// system calls take.
-const (
-	O_RDONLY    = vfs.O_RDONLY
-	O_WRONLY    = vfs.O_WRONLY
-	O_RDWR      = vfs.O_RDWR
-	O_CREAT     = vfs.O_CREAT
-	O_EXCL      = vfs.O_EXCL
-	O_TRUNC     = vfs.O_TRUNC
-	O_APPEND    = vfs.O_APPEND
-	O_NONBLOCK  = vfs.O_NONBLOCK
-	O_DIRECTORY = vfs.O_DIRECTORY
-	O_NOFOLLOW  = vfs.O_NOFOLLOW
-	O_CLOEXEC   = vfs.O_CLOEXEC
-
-	RENAME_NOREPLACE = vfs.RENAME_NOREPLACE // renameat2
-	RENAME_EXCHANGE  = vfs.RENAME_EXCHANGE
-
-	MNT_DETACH = vfs.MNT_DETACH // umount2
 )
 
 // Times selects the timestamps utimes sets.

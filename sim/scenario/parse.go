@@ -325,7 +325,7 @@ func resultOf(line int, op string, t token) (*Result, int, string) {
 		}
 		r.Value, r.HasValue = v, true
 	default:
-		if _, ok := ErrnoNumber(t.text); !ok {
+		if _, ok := uapi.ErrnoNumber(t.text); !ok {
 			return nil, t.col, "unknown result " + Quote(t.text) + " (want ok, an errno name or a number)"
 		}
 		r.Errno = t.text

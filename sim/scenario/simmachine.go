@@ -10,6 +10,7 @@ import (
 
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/uapi"
 )
 
 // simMachine runs a scenario's calls as one task of a simulated kernel.
@@ -43,10 +44,10 @@ func (s *simMachine) Umount(p string, flags int) error       { return s.t.Umount
 func (s *simMachine) Sysctl(key string, v int64) error       { return s.k.SetSysctl(key, v) }
 func (s *simMachine) InotifyRmWatch(fd, wd int) error        { return s.t.InotifyRmWatch(fd, wd) }
 func (s *simMachine) SetNextWd(fd int, wd int64) error {
-	_, err := s.t.Ioctl(fd, sim.INOTIFY_IOC_SETNEXTWD, wd)
+	_, err := s.t.Ioctl(fd, uapi.INOTIFY_IOC_SETNEXTWD, wd)
 	return err
 }
-func (s *simMachine) Fionread(fd int) (int, error)  { return s.t.Ioctl(fd, sim.FIONREAD, 0) }
+func (s *simMachine) Fionread(fd int) (int, error)  { return s.t.Ioctl(fd, uapi.FIONREAD, 0) }
 func (s *simMachine) Readdir(p string) error        { _, err := s.t.Readdir(p); return err }
 func (s *simMachine) SetCred(uid, gid uint32) error { s.t.SetCred(uid, gid); return nil }
 func (s *simMachine) InotifyAddWatch(fd int, p string, mask uint32) (int, error) {
