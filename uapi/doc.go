@@ -5,7 +5,8 @@
 //     names, INOTIFY_IOC_SETNEXTWD, struct inotify_event and its bytes;
 //   - fcntl.go: the O_* open flags;
 //   - fs.go: the RENAME_* and MNT_* flags and FIONREAD;
-//   - errno.go: the errno names.
+//   - errno.go: the errno names;
+//   - personality.go: the names of the kernels a scenario may ask for.
 //
 // It is the bottom of inosim that consumers import: a program that reads
 // events from the simulator (or from the real kernel) decodes them with

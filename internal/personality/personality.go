@@ -1,11 +1,13 @@
 // Package personality is the one home of every behaviour that differs
 // between the inotify versions inosim models. Each switch cites the seed or
-// kernel behaviour it follows (../shared/spec/semantics.md §2 and §4); code
-// elsewhere asks a P, it never tests a version.
+// kernel behaviour it follows (the semantics spec, §2 and §4); code
+// elsewhere asks a P, it never tests a version. The names are uapi's
+// (uapi.Personalities).
 package personality
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/inosim/inosim/uapi"
@@ -108,14 +110,14 @@ type P struct {
 
 // Linux is today's kernel, the semantic target (observed on 6.18).
 var Linux = &P{
-	Name: "linux", Merge: MergeTail, Overflow: OverflowSingle, Oneshot: OneshotIgnored,
+	Name: uapi.PersonalityLinux, Merge: MergeTail, Overflow: OverflowSingle, Oneshot: OneshotIgnored,
 	Wd: WdCyclic, ReadTooSmall: 22, ModernMask: true, LookupFlags: true, ExclUnlink: true,
 	MaskCreate: true, LinkCountAttrib: true, UnmountIsDir: true, Init1: true, SetNextWd: true,
 }
 
 // Linux2613 is the first inotify (seed 000 as released in 2.6.13).
 var Linux2613 = &P{
-	Name: "linux-2.6.13", Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
+	Name: uapi.PersonalityLinux2613, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
 	Oneshot: OneshotIgnoredBit, Wd: WdAbove, ReadTooSmall: 0, RenameTargetDies: true,
 	SpecialRWToParent: true,
 }
@@ -124,11 +126,13 @@ var Linux2613 = &P{
 // merging and no link-count events still; ONESHOT removes silently; read
 // of a too-small buffer returns EINVAL from 2.6.21 only, so 0 here.
 var Linux2618 = &P{
-	Name: "linux-2.6.18", Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
+	Name: uapi.PersonalityLinux2618, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
 	Oneshot: OneshotSilent, Wd: WdAbove, ReadTooSmall: 0, LookupFlags: true, RenameTargetDies: true,
 	SpecialRWToParent: true,
 }
 
+// byName holds the modelled personalities: every uapi name but illumos,
+// whose model (seed 004's child watches and zombies) is not built yet.
 var byName = map[string]*P{}
 
 func init() {
@@ -137,14 +141,14 @@ func init() {
 	}
 }
 
-// Lookup returns the personality called name. "illumos" is a known name
-// whose model (seed 004's child watches and zombies) is not built yet.
+// Lookup returns the personality called name; a name of
+// uapi.Personalities without a model is "not modelled yet".
 func Lookup(name string) (*P, error) {
 	if p, ok := byName[name]; ok {
 		return p, nil
 	}
-	if name == "illumos" {
-		return nil, fmt.Errorf("personality illumos is not modelled yet")
+	if slices.Contains(uapi.Personalities(), name) {
+		return nil, fmt.Errorf("personality %s is not modelled yet", name)
 	}
 	return nil, fmt.Errorf("unknown personality %q (known: %v)", name, Names())
 }

@@ -20,9 +20,9 @@ func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
 // were; Commands holds the commands alone, in order (Commands[i].Index == i).
 type File struct {
 	Name string
-	// Personality is the kernel the scenario asks for: "linux" (the
-	// default when the file has no personality line), "linux-2.6.13",
-	// "linux-2.6.18" or "illumos".
+	// Personality is the kernel the scenario asks for, one of
+	// uapi.Personalities; uapi.PersonalityLinux when the file has no
+	// personality line.
 	Personality string
 	Lines       []Line
 	Commands    []*Command
@@ -66,9 +66,6 @@ type Line struct {
 	// command the result belongs to.
 	Cmd *Command
 }
-
-// Personalities the simulator knows, in the order of the spec.
-var Personalities = []string{"linux", "linux-2.6.13", "linux-2.6.18", "illumos"}
 
 // Keys of the sysctl header (the files of /proc/sys/fs/inotify/).
 const (
