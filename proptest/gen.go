@@ -10,7 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/inosim/inosim/proptest/model"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/uapi"
 )
 

@@ -4,7 +4,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/uapi"
 )
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -31,7 +32,7 @@ func TestConcurrentNamespaceOps(t *testing.T) {
 
 func concurrentNamespaceOps(t *testing.T, watched bool) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	root := k.NewTask(0, 0)
 	ok(t, root.Mkdir("/s0", 0o777))
 	ok(t, root.Mkdir("/s1", 0o777))
@@ -115,7 +116,7 @@ func concurrentNamespaceOps(t *testing.T, watched bool) {
 // else inode number, under s_vfs_rename_mutex).
 func TestRenameLockOrder(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	a, b := k.NewTask(0, 0), k.NewTask(0, 0)
 	ok(t, a.Mkdir("/x", 0o755))
 	ok(t, a.Mkdir("/y", 0o755))
@@ -166,7 +167,7 @@ func TestRenameLockOrder(t *testing.T) {
 
 func TestSyscallWrappers(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	ok(t, task.Mkdir("/d", 0o755))
 	fd, err := task.Open("/d/f", uapi.O_CREAT|uapi.O_RDWR, 0o644)

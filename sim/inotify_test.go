@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/inosim/inosim/sim"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -25,7 +25,7 @@ func TestInotifyScenarios(t *testing.T) {
 	// kernel is today's).
 	old, _ := filepath.Glob("testdata/personality/*.scen")
 	files = append(files, old...)
-	scenario.CheckFiles(t, files, "")
+	simtest.CheckFiles(t, files, "")
 }
 
 // must returns a checker of (fd or wd, error) results: must(t)(call()).
@@ -43,7 +43,7 @@ func must(t *testing.T) func(int, error) int {
 // soon as a mkdir in another queues an event (run with -race).
 func TestBlockingReadWokenByMkdir(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	reader, writer := k.NewTask(0, 0), k.NewTask(0, 0)
 	if err := writer.Mkdir("/d", 0o755); err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestBlockingReadWokenByMkdir(t *testing.T) {
 // TestBlockingReadInterrupted: cancelling the context is a signal: EINTR.
 func TestBlockingReadInterrupted(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	fd := must(t)(task.InotifyInit1(0))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
@@ -83,7 +83,7 @@ func TestBlockingReadInterrupted(t *testing.T) {
 
 func TestInotifyErrors(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	fd := must(t)(task.InotifyInit1(uapi.IN_NONBLOCK))
 	file := must(t)(task.Open("/f", uapi.O_CREAT|uapi.O_WRONLY, 0o644))
@@ -124,7 +124,7 @@ func second[T any](_ T, err error) error { return err }
 
 func TestPermissionAndLimits(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	root := k.NewTask(0, 0)
 	fd := must(t)(root.Open("/secret", uapi.O_CREAT|uapi.O_WRONLY, 0o200))
 	root.Close(fd)
@@ -166,7 +166,7 @@ func TestPermissionAndLimits(t *testing.T) {
 // TestPoll: POLLIN iff an event is queued.
 func TestPoll(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	fd := must(t)(task.InotifyInit1(uapi.IN_NONBLOCK))
 	must(t)(task.InotifyAddWatch(fd, "/", uint32(uapi.IN_CREATE)))

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
 
 func TestTasksAndFds(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	a, b := k.NewTask(0, 0), k.NewTask(1000, 1000)
 	if a.Pid() != 1 || b.Pid() != 2 {
 		t.Fatalf("pids %d %d", a.Pid(), b.Pid())
@@ -58,7 +59,7 @@ func TestTasksAndFds(t *testing.T) {
 
 func TestEMFILE(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	for i := 3; i < 1024; i++ {
 		f := k.VFS().NewAnonFile(task.Cur(), nil, nil, uapi.O_RDONLY)
@@ -105,7 +106,7 @@ func TestShutdownReportsLeaksAndHeldLocks(t *testing.T) {
 
 func TestSiteNaming(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	task.Enter("mkdir")
 	if task.Cur().Site() != "mkdir" {

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/inosim/inosim/hostkernel"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 )
 
 // bin is the inosim binary TestMain built.

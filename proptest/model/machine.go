@@ -4,7 +4,7 @@ import (
 	"sort"
 	"syscall"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/uapi"
 )
 
