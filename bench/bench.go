@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/inosim/inosim/uapi"
 )
 
 // FS is what a workload calls: a few system calls, on either machine.
@@ -33,16 +35,7 @@ type FS interface {
 	Mem() int64
 }
 
-// Flag values (x86_64) and inotify bits the workloads use.
-const (
-	oWronly   = 0x1
-	oCreat    = 0x40
-	oTrunc    = 0x200
-	inNonblk  = 0x800
-	inAll     = 0xfff
-	inAttrib  = 0x4
-	drainEach = 64 // operations between drains (churn, fanout)
-)
+const drainEach = 64 // operations between drains (churn, fanout)
 
 // Result is one workload's measurement on one machine.
 type Result struct {
@@ -129,11 +122,11 @@ func churn(fs FS, n, instances int) (Result, error) {
 	}
 	var fds []int
 	for i := 0; i < instances; i++ {
-		fd, err := fs.InotifyInit1(inNonblk)
+		fd, err := fs.InotifyInit1(uapi.IN_NONBLOCK)
 		if err != nil {
 			return Result{}, err
 		}
-		if _, err := fs.InotifyAddWatch(fd, "/d", inAll); err != nil {
+		if _, err := fs.InotifyAddWatch(fd, "/d", uint32(uapi.IN_ALL_EVENTS)); err != nil {
 			return Result{}, err
 		}
 		fds = append(fds, fd)
@@ -142,7 +135,7 @@ func churn(fs FS, n, instances int) (Result, error) {
 	var r Result
 	start := time.Now()
 	for i := 0; i < n; i++ {
-		fd, err := fs.Open("/d/a", oCreat|oWronly|oTrunc, 0o644)
+		fd, err := fs.Open("/d/a", uapi.O_CREAT|uapi.O_WRONLY|uapi.O_TRUNC, 0o644)
 		if err != nil {
 			return r, err
 		}
@@ -189,13 +182,13 @@ func Wide(fs FS, n int) (Result, error) {
 		return Result{}, err
 	}
 	for i := 0; i < n; i++ {
-		fd, err := fs.Open(fmt.Sprintf("/w/f%d", i), oCreat|oWronly, 0o644)
+		fd, err := fs.Open(fmt.Sprintf("/w/f%d", i), uapi.O_CREAT|uapi.O_WRONLY, 0o644)
 		if err != nil {
 			return Result{}, err
 		}
 		fs.Close(fd)
 	}
-	ifd, err := fs.InotifyInit1(inNonblk)
+	ifd, err := fs.InotifyInit1(uapi.IN_NONBLOCK)
 	if err != nil {
 		return Result{}, err
 	}
@@ -203,7 +196,7 @@ func Wide(fs FS, n int) (Result, error) {
 	var r Result
 	start := time.Now()
 	for i := 0; i < n; i++ {
-		if _, err := fs.InotifyAddWatch(ifd, fmt.Sprintf("/w/f%d", i), inAttrib); err != nil {
+		if _, err := fs.InotifyAddWatch(ifd, fmt.Sprintf("/w/f%d", i), uint32(uapi.IN_ATTRIB)); err != nil {
 			return r, fmt.Errorf("watch %d: %w", i, err)
 		}
 	}
@@ -232,17 +225,17 @@ func Overflow(fs FS, n int) (Result, error) {
 	names := make([]string, 256)
 	for i := range names {
 		names[i] = fmt.Sprintf("/o/f%d", i)
-		fd, err := fs.Open(names[i], oCreat|oWronly, 0o644)
+		fd, err := fs.Open(names[i], uapi.O_CREAT|uapi.O_WRONLY, 0o644)
 		if err != nil {
 			return Result{}, err
 		}
 		fs.Close(fd)
 	}
-	ifd, err := fs.InotifyInit1(inNonblk)
+	ifd, err := fs.InotifyInit1(uapi.IN_NONBLOCK)
 	if err != nil {
 		return Result{}, err
 	}
-	if _, err := fs.InotifyAddWatch(ifd, "/o", inAttrib); err != nil {
+	if _, err := fs.InotifyAddWatch(ifd, "/o", uint32(uapi.IN_ATTRIB)); err != nil {
 		return Result{}, err
 	}
 	before := fs.Mem()

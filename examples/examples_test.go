@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simtest"
 )
 
 func TestExamples(t *testing.T) {
@@ -22,7 +22,7 @@ func TestExamples(t *testing.T) {
 	if len(files) < 30 {
 		t.Fatalf("found %d examples, want at least 30", len(files))
 	}
-	scenario.CheckFiles(t, files, " (fix the simulator, or regenerate with inosim run --kernel)")
+	simtest.CheckFiles(t, files, " (fix the simulator, or regenerate with inosim run --kernel)")
 }
 
 // TestFirstWatchExists: the README's first command runs this file.

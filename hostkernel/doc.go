@@ -1,4 +1,4 @@
-// Package hostkernel runs scenarios (package sim/scenario) as real system
+// Package hostkernel runs scenarios (package scenario) as real system
 // calls on the host's Linux kernel, so that a scenario's transcript from
 // the simulator can be compared with the kernel's own ("inosim run
 // --kernel", "inosim diff").

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 )
 
 func TestMain(m *testing.M) {

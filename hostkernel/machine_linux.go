@@ -7,11 +7,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
+	"github.com/inosim/inosim/uapi"
 )
-
-// inotifyIocSetNextWd is INOTIFY_IOC_SETNEXTWD, _IOW('I', 0, __s32).
-const inotifyIocSetNextWd = 0x40044900
 
 // maxBuf caps the buffer of a read: a scenario's files are tiny, and a
 // "read F 1000000000" must not make the child allocate a gigabyte.
@@ -233,15 +231,14 @@ func (m *hostMachine) InotifyRead(fd int, bufsize int) ([]byte, error) {
 }
 
 func (m *hostMachine) Fionread(fd int) (int, error) {
-	// x/sys/unix has no FIONREAD on Linux; it is TIOCINQ (0x541B).
-	n, err := unix.IoctlGetInt(fd, unix.TIOCINQ)
+	n, err := unix.IoctlGetInt(fd, uapi.FIONREAD)
 	return n, errno(err)
 }
 
 // SetNextWd passes wd as the ioctl's argument itself (not a pointer), as
 // the kernel reads it.
 func (m *hostMachine) SetNextWd(fd int, wd int64) error {
-	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), inotifyIocSetNextWd, uintptr(wd))
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uapi.INOTIFY_IOC_SETNEXTWD, uintptr(wd))
 	if e != 0 {
 		return e
 	}

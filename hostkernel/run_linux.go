@@ -18,7 +18,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
+	"github.com/inosim/inosim/uapi"
 )
 
 // Timeout bounds one run: the child is killed and Run fails when the
@@ -291,7 +292,7 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.Personality != "" && f.Personality != "linux" && Warnings != nil {
+	if f.Personality != "" && f.Personality != uapi.PersonalityLinux && Warnings != nil {
 		Warnings("scenario " + f.Name + " asks for personality " + f.Personality + "; the host kernel can only be itself (today's Linux)")
 	}
 	if !userns && setsUserLimits(f) && Warnings != nil {

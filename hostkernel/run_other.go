@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 )
 
 // Timeout bounds one run (unused off Linux).

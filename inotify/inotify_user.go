@@ -195,7 +195,7 @@ func (dev *inotifyDevice) Release(cur *lockdep.Task, f *vfs.File) {
 
 // Read is inotify_read.
 func (dev *inotifyDevice) Read(ctx context.Context, cur *lockdep.Task, f *vfs.File, n int) ([]byte, error) {
-	return dev.queue.Read(ctx, cur, n, f.Flags&vfs.O_NONBLOCK != 0)
+	return dev.queue.Read(ctx, cur, n, f.Flags&uapi.O_NONBLOCK != 0)
 }
 
 // Ioctl is inotify_ioctl: FIONREAD returns the bytes queued,
@@ -249,7 +249,7 @@ func (in *Inotify) InotifyInit1(c hooks.Caller, flags int) (int, error) {
 	dev.UpMutex.Init(UpMutexClass, dev.ID)
 	dev.queue = NewQueue(in.p, int(in.maxQueuedEvents.Load()), dev.ID)
 	dev.ih = in.InotifyInit(dev)
-	f := c.VFS().NewAnonFile(cur, dev, vfs.O_RDONLY|flags&uapi.IN_NONBLOCK)
+	f := c.VFS().NewAnonFile(cur, dev, uapi.O_RDONLY|flags&uapi.IN_NONBLOCK)
 	fd, err := c.InstallFile(f, flags&uapi.IN_CLOEXEC != 0)
 	if err != nil {
 		vfs.Fput(cur, f)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/inosim/inosim/hostkernel"
 	"github.com/inosim/inosim/internal/personality"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 )
 
 // recorderTB is a rapid.TB that records a failure instead of failing the

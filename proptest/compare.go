@@ -9,8 +9,9 @@ import (
 
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/proptest/model"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simrun"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -63,7 +64,7 @@ func transcripts(src string, p *personality.P) (simT, modelT string, problems []
 	if err != nil {
 		return "", "", nil, err
 	}
-	res, err := scenario.RunSim(f, scenario.SimOptions{Kernel: []sim.Option{sim.WithPersonality(p)}})
+	res, err := simrun.Run(f, simrun.Options{Kernel: []sim.Option{sim.WithPersonality(p)}})
 	if err != nil {
 		return "", "", nil, err
 	}

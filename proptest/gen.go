@@ -10,13 +10,14 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/inosim/inosim/proptest/model"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
+	"github.com/inosim/inosim/uapi"
 )
 
 func errOutcomeName(err error) string {
 	var e syscall.Errno
 	if errors.As(err, &e) {
-		return scenario.ErrnoName(int(e))
+		return uapi.ErrnoName(int(e))
 	}
 	return "EIO"
 }

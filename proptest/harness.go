@@ -6,6 +6,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/uapi"
 )
 
 // Op is one random file-system operation under a root directory, for
@@ -49,12 +50,12 @@ func Drive(task *sim.Task, ops []Op) int {
 		switch op.Kind {
 		case "creat":
 			var fd int
-			if fd, err = task.Open(op.Path, 0x41|0x200, 0o644); err == nil {
+			if fd, err = task.Open(op.Path, uapi.O_CREAT|uapi.O_WRONLY|uapi.O_TRUNC, 0o644); err == nil {
 				err = task.Close(fd)
 			}
 		case "write":
 			var fd int
-			if fd, err = task.Open(op.Path, 0x1|0x400, 0); err == nil {
+			if fd, err = task.Open(op.Path, uapi.O_WRONLY|uapi.O_APPEND, 0); err == nil {
 				_, err = task.Write(fd, []byte(op.Data))
 				_ = task.Close(fd)
 			}

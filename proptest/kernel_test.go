@@ -10,8 +10,9 @@ import (
 	"github.com/inosim/inosim/hostkernel"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/proptest/model"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simrun"
 )
 
 // kernelOK says once whether the host kernel runner works here.
@@ -42,7 +43,7 @@ func kernelProp(p *personality.P, max int, count *atomic.Int64, hook func(src st
 		if count != nil {
 			count.Add(1)
 		}
-		res, err := scenario.RunSim(f, scenario.SimOptions{Kernel: []sim.Option{sim.WithPersonality(p)}})
+		res, err := simrun.Run(f, simrun.Options{Kernel: []sim.Option{sim.WithPersonality(p)}})
 		if err != nil {
 			t.Fatal(err)
 		}

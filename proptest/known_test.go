@@ -6,7 +6,7 @@ import (
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/proptest/model"
 	"github.com/inosim/inosim/sim"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simrun"
 )
 
 // knownSimBugs are simulator bugs found by these tests and reported, each
@@ -33,7 +33,7 @@ func knownSimBug(line string, mod, sim []call) string {
 // step and reports whether every difference is a known simulator bug.
 func onlyKnownSimBugs(lines []string, p *personality.P) bool {
 	k := sim.NewKernel(sim.WithPersonality(p))
-	simS := newSession(scenario.NewSimMachine(k, k.NewTask(0, 0)), nil)
+	simS := newSession(simrun.NewMachine(k, k.NewTask(0, 0)), nil)
 	modS := newSession(model.New(), nil)
 	defer func() {
 		simS.stop()

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/proptest/model"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 )
 
 // TestModelRegressions: each testdata/model/*.scen is a case the model once

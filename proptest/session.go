@@ -4,7 +4,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -219,7 +219,7 @@ const maxSteps = 2000
 
 func newSession(m scenario.Machine, before func()) *session {
 	s := &session{rec: newRecorder(m), cmds: make(chan *scenario.Command), done: make(chan struct{}), fin: make(chan struct{})}
-	f := &scenario.File{Name: "gen.scen", Personality: "linux"}
+	f := &scenario.File{Name: "gen.scen", Personality: uapi.PersonalityLinux}
 	f.Lines = make([]scenario.Line, maxSteps)
 	for i := range f.Lines {
 		f.Lines[i] = scenario.Line{Num: i + 1, Kind: scenario.CommandLine, Cmd: &scenario.Command{}}

@@ -13,7 +13,7 @@ import (
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/proptest/model"
 	"github.com/inosim/inosim/sim"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simrun"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -39,7 +39,7 @@ func newPair(p *personality.P) *pair {
 	mod := model.New()
 	pr := &pair{k: k, task: task, mod: mod, g: newGen(mod), simL: labeler{}, modL: labeler{}}
 	n := 0
-	pr.simS = newSession(scenario.NewSimMachine(k, task), func() {
+	pr.simS = newSession(simrun.NewMachine(k, task), func() {
 		n++
 		task.SetSite(fmt.Sprintf("gen.scen:%d", n))
 	})

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
 
@@ -68,7 +69,7 @@ func (t *Task) Open(path string, flags int, mode uint32) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	fd, err := t.InstallFile(f, flags&vfs.O_CLOEXEC != 0)
+	fd, err := t.InstallFile(f, flags&uapi.O_CLOEXEC != 0)
 	if err != nil {
 		vfs.Fput(t.cur, f)
 		return -1, err
@@ -226,8 +227,8 @@ func (t *Task) Unlink(path string) error {
 	return t.k.vfs.Unlink(t.ctx, path)
 }
 
-// Rename is renameat2(2) with flags vfs.RENAME_NOREPLACE or
-// vfs.RENAME_EXCHANGE (or 0).
+// Rename is renameat2(2) with flags uapi.RENAME_NOREPLACE or
+// uapi.RENAME_EXCHANGE (or 0).
 func (t *Task) Rename(oldPath, newPath string, flags int) error {
 	t.enter("rename")
 	defer t.exit()
@@ -268,7 +269,7 @@ func (t *Task) Mount(fstype, path string) error {
 	return t.k.vfs.Mount(t.ctx, fstype, path)
 }
 
-// Umount is umount2(2); flags may hold vfs.MNT_DETACH.
+// Umount is umount2(2); flags may hold uapi.MNT_DETACH.
 func (t *Task) Umount(path string, flags int) error {
 	t.enter("umount")
 	defer t.exit()

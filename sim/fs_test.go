@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
-	"github.com/inosim/inosim/vfs"
 )
 
 // ok fails the test on err.
@@ -32,7 +32,7 @@ func TestConcurrentNamespaceOps(t *testing.T) {
 
 func concurrentNamespaceOps(t *testing.T, watched bool) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	root := k.NewTask(0, 0)
 	ok(t, root.Mkdir("/s0", 0o777))
 	ok(t, root.Mkdir("/s1", 0o777))
@@ -73,7 +73,7 @@ func concurrentNamespaceOps(t *testing.T, watched bool) {
 				case 0:
 					task.Mkdir(a, 0o755)
 				case 1:
-					if fd, err := task.Open(a, vfs.O_CREAT|vfs.O_WRONLY|vfs.O_TRUNC, 0o644); err == nil {
+					if fd, err := task.Open(a, uapi.O_CREAT|uapi.O_WRONLY|uapi.O_TRUNC, 0o644); err == nil {
 						task.Write(fd, []byte("x"))
 						task.Close(fd)
 					}
@@ -86,7 +86,7 @@ func concurrentNamespaceOps(t *testing.T, watched bool) {
 					task.Rmdir(b)
 				case 5:
 					task.Link(a, c)
-					task.Rename(c, a, vfs.RENAME_EXCHANGE)
+					task.Rename(c, a, uapi.RENAME_EXCHANGE)
 				case 6:
 					task.Rename("/s0/nest", "/s1/nest", 0)
 					task.Rename("/s1/nest", "/s0/nest", 0)
@@ -116,13 +116,13 @@ func concurrentNamespaceOps(t *testing.T, watched bool) {
 // else inode number, under s_vfs_rename_mutex).
 func TestRenameLockOrder(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	a, b := k.NewTask(0, 0), k.NewTask(0, 0)
 	ok(t, a.Mkdir("/x", 0o755))
 	ok(t, a.Mkdir("/y", 0o755))
 	ok(t, a.Mkdir("/x/sub", 0o755))
 	for _, f := range []string{"/x/f", "/y/g", "/x/sub/h"} {
-		fd, err := a.Open(f, vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+		fd, err := a.Open(f, uapi.O_CREAT|uapi.O_WRONLY, 0o644)
 		ok(t, err)
 		ok(t, a.Close(fd))
 	}
@@ -135,8 +135,8 @@ func TestRenameLockOrder(t *testing.T) {
 		{b, "/y/f", "/x/f", 0},
 		{a, "/y/g", "/x/g", 0},
 		{b, "/x/g", "/y/g", 0},
-		{a, "/x/f", "/y/g", vfs.RENAME_EXCHANGE},
-		{b, "/y/g", "/x/f", vfs.RENAME_EXCHANGE},
+		{a, "/x/f", "/y/g", uapi.RENAME_EXCHANGE},
+		{b, "/y/g", "/x/f", uapi.RENAME_EXCHANGE},
 		{a, "/x/f", "/x/sub/f", 0},    // parent → child
 		{b, "/x/sub/f", "/x/f", 0},    // child → parent
 		{a, "/x/sub/h", "/x/f", 0},    // child → parent, over a target
@@ -167,10 +167,10 @@ func TestRenameLockOrder(t *testing.T) {
 
 func TestSyscallWrappers(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	ok(t, task.Mkdir("/d", 0o755))
-	fd, err := task.Open("/d/f", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+	fd, err := task.Open("/d/f", uapi.O_CREAT|uapi.O_RDWR, 0o644)
 	ok(t, err)
 	if n, err := task.Write(fd, []byte("hello")); n != 5 || err != nil {
 		t.Fatal(n, err)
@@ -192,7 +192,7 @@ func TestSyscallWrappers(t *testing.T) {
 	ok(t, task.Link("/d/f", "/d/g"))
 	ok(t, task.Symlink("g", "/d/s"))
 	ok(t, task.Mkfifo("/d/p", 0o644))
-	ok(t, task.Rename("/d/g", "/d/h", vfs.RENAME_NOREPLACE))
+	ok(t, task.Rename("/d/g", "/d/h", uapi.RENAME_NOREPLACE))
 	names, err := task.Readdir("/d")
 	ok(t, err)
 	if fmt.Sprint(names) != "[. .. f h p s]" {
@@ -205,10 +205,10 @@ func TestSyscallWrappers(t *testing.T) {
 	if err := task.Mount("nfs", "m"); err != syscall.ENODEV {
 		t.Fatal(err)
 	}
-	ok(t, task.Umount("m", vfs.MNT_DETACH))
+	ok(t, task.Umount("m", uapi.MNT_DETACH))
 	ok(t, task.Rmdir("m"))
 	// Left open and mounted on purpose: Shutdown cleans up.
-	_, err = task.Open("f", vfs.O_RDONLY, 0)
+	_, err = task.Open("f", uapi.O_RDONLY, 0)
 	ok(t, err)
 	ok(t, task.Mkdir("/mnt", 0o755))
 	ok(t, task.Mount("tmpfs", "/mnt"))

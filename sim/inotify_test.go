@@ -11,7 +11,7 @@ import (
 
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/sim"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -26,7 +26,7 @@ func TestInotifyScenarios(t *testing.T) {
 	// kernel is today's).
 	old, _ := filepath.Glob("testdata/personality/*.scen")
 	files = append(files, old...)
-	scenario.CheckFiles(t, files, "")
+	simtest.CheckFiles(t, files, "")
 }
 
 // must returns a checker of (fd or wd, error) results: must(t)(call()).
@@ -60,7 +60,7 @@ func readerBlocked(k *sim.Kernel) <-chan struct{} {
 // with -race).
 func TestBlockingReadWokenByMkdir(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	reader, writer := k.NewTask(0, 0), k.NewTask(0, 0)
 	if err := writer.Mkdir("/d", 0o755); err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestBlockingReadWokenByMkdir(t *testing.T) {
 // a signal: EINTR.
 func TestBlockingReadInterrupted(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	fd := must(t)(task.InotifyInit1(0))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -112,10 +112,10 @@ func TestBlockingReadInterrupted(t *testing.T) {
 
 func TestInotifyErrors(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	fd := must(t)(task.InotifyInit1(uapi.IN_NONBLOCK))
-	file := must(t)(task.Open("/f", 0x41, 0o644)) // O_CREAT|O_WRONLY
+	file := must(t)(task.Open("/f", uapi.O_CREAT|uapi.O_WRONLY, 0o644))
 	cases := []struct {
 		name string
 		err  error
@@ -153,9 +153,9 @@ func second[T any](_ T, err error) error { return err }
 
 func TestPermissionAndLimits(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	root := k.NewTask(0, 0)
-	fd := must(t)(root.Open("/secret", 0x41, 0o200))
+	fd := must(t)(root.Open("/secret", uapi.O_CREAT|uapi.O_WRONLY, 0o200))
 	root.Close(fd)
 	nobody := k.NewTask(65534, 65534)
 	ifd := must(t)(nobody.InotifyInit1(0))
@@ -195,7 +195,7 @@ func TestPermissionAndLimits(t *testing.T) {
 // TestPoll: POLLIN iff an event is queued.
 func TestPoll(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	fd := must(t)(task.InotifyInit1(uapi.IN_NONBLOCK))
 	must(t)(task.InotifyAddWatch(fd, "/", uint32(uapi.IN_CREATE)))

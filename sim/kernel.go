@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"sync/atomic"
-	"testing"
 
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/internal/kref"
@@ -155,12 +154,4 @@ func (k *Kernel) Shutdown() []string {
 	k.down, k.shutdown = true, out
 	k.tasklistLock.Unlock(kt)
 	return out
-}
-
-// CheckClean shuts k down and fails tb with every problem Shutdown found.
-func CheckClean(tb testing.TB, k *Kernel) {
-	tb.Helper()
-	for _, p := range k.Shutdown() {
-		tb.Error(p)
-	}
 }

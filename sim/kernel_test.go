@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/simtest"
+	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
 
 func TestTasksAndFds(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	a, b := k.NewTask(0, 0), k.NewTask(1000, 1000)
 	if a.Pid() != 1 || b.Pid() != 2 {
 		t.Fatalf("pids %d %d", a.Pid(), b.Pid())
@@ -20,18 +22,18 @@ func TestTasksAndFds(t *testing.T) {
 	if a.Kernel() != k || a.Ctx().Cred.Uid != 0 || b.Ctx().Cred.Uid != 1000 {
 		t.Fatal("task accessors")
 	}
-	fd, err := a.Open("/f", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+	fd, err := a.Open("/f", uapi.O_CREAT|uapi.O_RDWR, 0o644)
 	if fd != 3 || err != nil {
 		t.Fatalf("first fd = %d, %v", fd, err)
 	}
-	fd2, _ := a.Open("/f", vfs.O_RDONLY, 0)
+	fd2, _ := a.Open("/f", uapi.O_RDONLY, 0)
 	if fd2 != 4 {
 		t.Fatalf("second fd = %d", fd2)
 	}
 	if err := a.Close(3); err != nil {
 		t.Fatal(err)
 	}
-	if fd, _ := a.Open("/f", vfs.O_RDONLY, 0); fd != 3 {
+	if fd, _ := a.Open("/f", uapi.O_RDONLY, 0); fd != 3 {
 		t.Fatalf("lowest free fd = %d, want 3", fd)
 	}
 	for _, bad := range []int{-1, 0, 2, 5, 99, 4096} {
@@ -57,21 +59,21 @@ func TestTasksAndFds(t *testing.T) {
 
 func TestEMFILE(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	for i := 3; i < 1024; i++ {
-		f := k.VFS().NewAnonFile(task.Cur(), nil, vfs.O_RDONLY)
+		f := k.VFS().NewAnonFile(task.Cur(), nil, uapi.O_RDONLY)
 		fd, err := task.InstallFile(f, false)
 		if fd != i || err != nil {
 			t.Fatalf("InstallFile = %d, %v, want %d", fd, err, i)
 		}
 	}
-	f := k.VFS().NewAnonFile(task.Cur(), nil, vfs.O_RDONLY)
+	f := k.VFS().NewAnonFile(task.Cur(), nil, uapi.O_RDONLY)
 	if _, err := task.InstallFile(f, false); err != syscall.EMFILE {
 		t.Fatalf("fd 1024: %v, want EMFILE", err)
 	}
 	vfs.Fput(task.Cur(), f)
-	if _, err := task.Open("/", vfs.O_RDONLY, 0); err != syscall.EMFILE {
+	if _, err := task.Open("/", uapi.O_RDONLY, 0); err != syscall.EMFILE {
 		t.Fatalf("open with a full table: %v, want EMFILE", err)
 	}
 }
@@ -104,7 +106,7 @@ func TestShutdownReportsLeaksAndHeldLocks(t *testing.T) {
 
 func TestSiteNaming(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	task.Enter("mkdir")
 	if task.Cur().Site() != "mkdir" {
@@ -124,7 +126,7 @@ func ExampleKernel() {
 	k := sim.NewKernel()
 	task := k.NewTask(0, 0)
 	task.Mkdir("/tmp", 0o1777)
-	fd, _ := task.Open("/tmp/f", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+	fd, _ := task.Open("/tmp/f", uapi.O_CREAT|uapi.O_RDWR, 0o644)
 	task.Write(fd, []byte("hello"))
 	task.Lseek(fd, 0)
 	b, _ := task.Read(fd, 100)

@@ -8,8 +8,9 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simrun"
 )
 
 // documentedOrder reads the lock-order block of docs/locking.md.
@@ -70,7 +71,7 @@ func TestLockingDocMatchesChecker(t *testing.T) {
 			t.Fatal(err)
 		}
 		var k *sim.Kernel
-		if _, err := scenario.RunSim(f, scenario.SimOptions{Setup: func(kk *sim.Kernel) { k = kk }}); err != nil {
+		if _, err := simrun.Run(f, simrun.Options{Setup: func(kk *sim.Kernel) { k = kk }}); err != nil {
 			continue // a personality not modelled yet
 		}
 		for _, e := range k.Validator().Edges() {

@@ -7,15 +7,15 @@ import (
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
-	"github.com/inosim/inosim/vfs"
 )
 
 // traceWrite writes one byte to path and returns the lock and reference
 // operations the write made.
 func traceWrite(t *testing.T, k *sim.Kernel, task *sim.Task, path string) []string {
 	t.Helper()
-	fd, err := task.Open(path, vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+	fd, err := task.Open(path, uapi.O_CREAT|uapi.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func grep(ops []string, subs ...string) []string {
 // directories are watched; in a watched one it takes both.
 func TestUnwatchedParentCostsNothing(t *testing.T) {
 	k := sim.NewKernel()
-	defer sim.CheckClean(t, k)
+	defer simtest.CheckClean(t, k)
 	task := k.NewTask(0, 0)
 	for _, d := range []string{"/quiet", "/busy"} {
 		if err := task.Mkdir(d, 0o755); err != nil {

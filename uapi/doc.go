@@ -1,7 +1,14 @@
-// Package uapi is the user-space ABI of <linux/inotify.h>: the IN_* bits,
-// their names, struct inotify_event and its byte encoding.
+// Package uapi is the user-space ABI inosim speaks, each value written
+// once, by the header it comes from:
+//
+//   - inotify.go, event.go: <linux/inotify.h>, the IN_* bits and their
+//     names, INOTIFY_IOC_SETNEXTWD, struct inotify_event and its bytes;
+//   - fcntl.go: the O_* open flags;
+//   - fs.go: the RENAME_* and MNT_* flags and FIONREAD;
+//   - errno.go: the errno names;
+//   - personality.go: the names of the kernels a scenario may ask for.
 //
 // It is the bottom of inosim that consumers import: a program that reads
 // events from the simulator (or from the real kernel) decodes them with
-// Decode, and prints masks with Mask.String.
+// Decode, and prints masks with Mask.String. It imports nothing of inosim.
 package uapi

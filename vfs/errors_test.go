@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
 
@@ -59,26 +60,26 @@ func TestErrors(t *testing.T) {
 		{"mkdir /", root, func(x *sim.Task) error { return x.Mkdir("/", 0o755) }, "EEXIST"},
 		{"mkdir missing parent", root, func(x *sim.Task) error { return x.Mkdir("/nope/x", 0o755) }, "ENOENT"},
 		{"mkdir under a file", root, func(x *sim.Task) error { return x.Mkdir("/d/f/x", 0o755) }, "ENOTDIR"},
-		{"open empty path", root, func(x *sim.Task) error { return openClose(x, "", vfs.O_RDONLY) }, "ENOENT"},
-		{"open file/", root, func(x *sim.Task) error { return openClose(x, "/d/f/", vfs.O_RDONLY) }, "ENOTDIR"},
-		{"open dir for writing", root, func(x *sim.Task) error { return openClose(x, "/d", vfs.O_WRONLY) }, "EISDIR"},
-		{"open dir O_CREAT", root, func(x *sim.Task) error { return openClose(x, "/d", vfs.O_CREAT|vfs.O_RDONLY) }, "EISDIR"},
-		{"open file O_DIRECTORY", root, func(x *sim.Task) error { return openClose(x, "/d/f", vfs.O_DIRECTORY) }, "ENOTDIR"},
-		{"open O_EXCL existing", root, func(x *sim.Task) error { return openClose(x, "/d/f", vfs.O_CREAT|vfs.O_EXCL|vfs.O_WRONLY) }, "EEXIST"},
-		{"open O_EXCL symlink", root, func(x *sim.Task) error { return openClose(x, "/dangling", vfs.O_CREAT|vfs.O_EXCL|vfs.O_WRONLY) }, "EEXIST"},
-		{"40 symlinks", root, func(x *sim.Task) error { return openClose(x, "/l39", vfs.O_RDONLY) }, "ok"},
-		{"41 symlinks", root, func(x *sim.Task) error { return openClose(x, "/l40", vfs.O_RDONLY) }, "ELOOP"},
+		{"open empty path", root, func(x *sim.Task) error { return openClose(x, "", uapi.O_RDONLY) }, "ENOENT"},
+		{"open file/", root, func(x *sim.Task) error { return openClose(x, "/d/f/", uapi.O_RDONLY) }, "ENOTDIR"},
+		{"open dir for writing", root, func(x *sim.Task) error { return openClose(x, "/d", uapi.O_WRONLY) }, "EISDIR"},
+		{"open dir O_CREAT", root, func(x *sim.Task) error { return openClose(x, "/d", uapi.O_CREAT|uapi.O_RDONLY) }, "EISDIR"},
+		{"open file O_DIRECTORY", root, func(x *sim.Task) error { return openClose(x, "/d/f", uapi.O_DIRECTORY) }, "ENOTDIR"},
+		{"open O_EXCL existing", root, func(x *sim.Task) error { return openClose(x, "/d/f", uapi.O_CREAT|uapi.O_EXCL|uapi.O_WRONLY) }, "EEXIST"},
+		{"open O_EXCL symlink", root, func(x *sim.Task) error { return openClose(x, "/dangling", uapi.O_CREAT|uapi.O_EXCL|uapi.O_WRONLY) }, "EEXIST"},
+		{"40 symlinks", root, func(x *sim.Task) error { return openClose(x, "/l39", uapi.O_RDONLY) }, "ok"},
+		{"41 symlinks", root, func(x *sim.Task) error { return openClose(x, "/l40", uapi.O_RDONLY) }, "ELOOP"},
 		{"41 symlinks mid-path", root, func(x *sim.Task) error { return x.Mkdir("/l40/x", 0o755) }, "ELOOP"},
-		{"self loop", root, func(x *sim.Task) error { return openClose(x, "/self", vfs.O_RDONLY) }, "ELOOP"},
-		{"O_NOFOLLOW", root, func(x *sim.Task) error { return openClose(x, "/l0", vfs.O_RDONLY|vfs.O_NOFOLLOW) }, "ELOOP"},
-		{"O_NOFOLLOW O_CREAT", root, func(x *sim.Task) error { return openClose(x, "/l0", vfs.O_CREAT|vfs.O_WRONLY|vfs.O_NOFOLLOW) }, "ELOOP"},
-		{"dangling", root, func(x *sim.Task) error { return openClose(x, "/dangling", vfs.O_RDONLY) }, "ENOENT"},
-		{"symlink to dir mid-path", root, func(x *sim.Task) error { return openClose(x, "/dlink/f", vfs.O_RDONLY) }, "ok"},
-		{"dot-dot above root", root, func(x *sim.Task) error { return openClose(x, "/../../d/./sub/../f", vfs.O_RDONLY) }, "ok"},
-		{"component too long", root, func(x *sim.Task) error { return openClose(x, "/d/"+long, vfs.O_RDONLY) }, "ENAMETOOLONG"},
+		{"self loop", root, func(x *sim.Task) error { return openClose(x, "/self", uapi.O_RDONLY) }, "ELOOP"},
+		{"O_NOFOLLOW", root, func(x *sim.Task) error { return openClose(x, "/l0", uapi.O_RDONLY|uapi.O_NOFOLLOW) }, "ELOOP"},
+		{"O_NOFOLLOW O_CREAT", root, func(x *sim.Task) error { return openClose(x, "/l0", uapi.O_CREAT|uapi.O_WRONLY|uapi.O_NOFOLLOW) }, "ELOOP"},
+		{"dangling", root, func(x *sim.Task) error { return openClose(x, "/dangling", uapi.O_RDONLY) }, "ENOENT"},
+		{"symlink to dir mid-path", root, func(x *sim.Task) error { return openClose(x, "/dlink/f", uapi.O_RDONLY) }, "ok"},
+		{"dot-dot above root", root, func(x *sim.Task) error { return openClose(x, "/../../d/./sub/../f", uapi.O_RDONLY) }, "ok"},
+		{"component too long", root, func(x *sim.Task) error { return openClose(x, "/d/"+long, uapi.O_RDONLY) }, "ENAMETOOLONG"},
 		{"create component too long", root, func(x *sim.Task) error { return x.Mkdir("/d/"+long, 0o755) }, "ENAMETOOLONG"},
-		{"255-byte component", root, func(x *sim.Task) error { return openClose(x, "/d/"+long[1:], vfs.O_RDONLY) }, "ENOENT"},
-		{"path too long", root, func(x *sim.Task) error { return openClose(x, "/"+strings.Repeat("d/", 2048), vfs.O_RDONLY) }, "ENAMETOOLONG"},
+		{"255-byte component", root, func(x *sim.Task) error { return openClose(x, "/d/"+long[1:], uapi.O_RDONLY) }, "ENOENT"},
+		{"path too long", root, func(x *sim.Task) error { return openClose(x, "/"+strings.Repeat("d/", 2048), uapi.O_RDONLY) }, "ENAMETOOLONG"},
 		{"rmdir file", root, func(x *sim.Task) error { return x.Rmdir("/d/f") }, "ENOTDIR"},
 		{"rmdir non-empty", root, func(x *sim.Task) error { return x.Rmdir("/d") }, "ENOTEMPTY"},
 		{"rmdir mountpoint", root, func(x *sim.Task) error { return x.Rmdir("/mnt") }, "EBUSY"},
@@ -101,8 +102,8 @@ func TestErrors(t *testing.T) {
 		{"rename dir onto file", root, func(x *sim.Task) error { return x.Rename("/d/sub", "/d/f", 0) }, "ENOTDIR"},
 		{"rename file onto dir", root, func(x *sim.Task) error { return x.Rename("/d/f", "/e", 0) }, "EISDIR"},
 		{"rename onto non-empty dir", root, func(x *sim.Task) error { return x.Rename("/e", "/d", 0) }, "ENOTEMPTY"},
-		{"rename NOREPLACE", root, func(x *sim.Task) error { return x.Rename("/d/f", "/d/sub/x", vfs.RENAME_NOREPLACE) }, "EEXIST"},
-		{"rename EXCHANGE no target", root, func(x *sim.Task) error { return x.Rename("/d/f", "/d/none", vfs.RENAME_EXCHANGE) }, "ENOENT"},
+		{"rename NOREPLACE", root, func(x *sim.Task) error { return x.Rename("/d/f", "/d/sub/x", uapi.RENAME_NOREPLACE) }, "EEXIST"},
+		{"rename EXCHANGE no target", root, func(x *sim.Task) error { return x.Rename("/d/f", "/d/none", uapi.RENAME_EXCHANGE) }, "ENOENT"},
 		{"rename both flags", root, func(x *sim.Task) error { return x.Rename("/d/f", "/d/sub/x", 3) }, "EINVAL"},
 		{"rename mountpoint", root, func(x *sim.Task) error { return x.Rename("/mnt", "/mnt2", 0) }, "EBUSY"},
 		{"rename onto mountpoint", root, func(x *sim.Task) error { return x.Rename("/e", "/mnt", 0) }, "EBUSY"},
@@ -112,7 +113,7 @@ func TestErrors(t *testing.T) {
 		// "umount /" remounts the root read-only (do_umount_root), so
 		// here, with the table's kernel shared, only its EBUSY case.
 		{"umount / with a writer", root, func(x *sim.Task) error {
-			fd, err := x.Open("/d/f", vfs.O_WRONLY, 0)
+			fd, err := x.Open("/d/f", uapi.O_WRONLY, 0)
 			if err != nil {
 				return err
 			}
@@ -128,15 +129,15 @@ func TestErrors(t *testing.T) {
 		{"chdir file", root, func(x *sim.Task) error { return x.Chdir("/d/f") }, "ENOTDIR"},
 		{"utimes bad which", root, func(x *sim.Task) error { return x.Utimes("/d/f", 7) }, "EINVAL"},
 		// Permissions.
-		{"no search", user, func(x *sim.Task) error { return openClose(x, "/noexec/f", vfs.O_RDONLY) }, "EACCES"},
+		{"no search", user, func(x *sim.Task) error { return openClose(x, "/noexec/f", uapi.O_RDONLY) }, "EACCES"},
 		{"no search chdir", user, func(x *sim.Task) error { return x.Chdir("/noexec") }, "EACCES"},
 		{"no read dir", user, func(x *sim.Task) error { _, err := x.Readdir("/noread"); return err }, "EACCES"},
 		{"search without read", user, func(x *sim.Task) error { return x.Chdir("/noread") }, "ok"},
-		{"no write", user, func(x *sim.Task) error { return openClose(x, "/d/f", vfs.O_WRONLY) }, "EACCES"},
-		{"no write O_TRUNC", user, func(x *sim.Task) error { return openClose(x, "/d/f", vfs.O_RDONLY|vfs.O_TRUNC) }, "EACCES"},
-		{"read ok", user, func(x *sim.Task) error { return openClose(x, "/d/f", vfs.O_RDONLY) }, "ok"},
+		{"no write", user, func(x *sim.Task) error { return openClose(x, "/d/f", uapi.O_WRONLY) }, "EACCES"},
+		{"no write O_TRUNC", user, func(x *sim.Task) error { return openClose(x, "/d/f", uapi.O_RDONLY|uapi.O_TRUNC) }, "EACCES"},
+		{"read ok", user, func(x *sim.Task) error { return openClose(x, "/d/f", uapi.O_RDONLY) }, "ok"},
 		{"no write in dir", user, func(x *sim.Task) error { return x.Mkdir("/d/x", 0o755) }, "EACCES"},
-		{"no write create", user, func(x *sim.Task) error { return openClose(x, "/d/new", vfs.O_CREAT|vfs.O_WRONLY) }, "EACCES"},
+		{"no write create", user, func(x *sim.Task) error { return openClose(x, "/d/new", uapi.O_CREAT|uapi.O_WRONLY) }, "EACCES"},
 		{"no write unlink", user, func(x *sim.Task) error { return x.Unlink("/d/f") }, "EACCES"},
 		{"no write truncate", user, func(x *sim.Task) error { return x.Truncate("/d/f", 0) }, "EACCES"},
 		{"chmod not owner", user, func(x *sim.Task) error { return x.Chmod("/d/f", 0o777) }, "EPERM"},
@@ -147,21 +148,21 @@ func TestErrors(t *testing.T) {
 		{"sticky not owner", user, func(x *sim.Task) error { return x.Unlink("/sticky/rootfile") }, "EPERM"},
 		{"sticky rename not owner", user, func(x *sim.Task) error { return x.Rename("/sticky/rootfile", "/sticky/mine", 0) }, "EPERM"},
 		{"sticky own file", user, func(x *sim.Task) error {
-			if err := openClose(x, "/sticky/mine", vfs.O_CREAT|vfs.O_WRONLY); err != nil {
+			if err := openClose(x, "/sticky/mine", uapi.O_CREAT|uapi.O_WRONLY); err != nil {
 				return err
 			}
 			return x.Unlink("/sticky/mine")
 		}, "ok"},
 		{"root ignores sticky", root, func(x *sim.Task) error { return x.Link("/sticky/rootfile", "/sticky/l") }, "ok"},
 		{"chown own file gid", user, func(x *sim.Task) error {
-			if err := openClose(x, "/open/own", vfs.O_CREAT|vfs.O_WRONLY); err != nil {
+			if err := openClose(x, "/open/own", uapi.O_CREAT|uapi.O_WRONLY); err != nil {
 				return err
 			}
 			return x.Chown("/open/own", vfs.NoChange, 1000)
 		}, "ok"},
 		{"chown own file to foreign gid", user, func(x *sim.Task) error { return x.Chown("/open/own", vfs.NoChange, 5) }, "EPERM"},
 		{"root exec needs an x bit", root, func(x *sim.Task) error { return k.VFS().Permission(x.Ctx(), inodeOf(t, x, "/d/f"), vfs.MAY_EXEC) }, "EACCES"},
-		{"root may search any dir", root, func(x *sim.Task) error { return openClose(x, "/noexec/f", vfs.O_RDWR) }, "ok"},
+		{"root may search any dir", root, func(x *sim.Task) error { return openClose(x, "/noexec/f", uapi.O_RDWR) }, "ok"},
 	}
 	for _, tc := range tests {
 		if err := tc.op(tc.as); err != errno(tc.want) {
@@ -188,9 +189,9 @@ func TestFdErrors(t *testing.T) {
 	_, task, _ := newKernel(t)
 	create(t, task, "/f")
 	must(t, task.Mkdir("/d", 0o755))
-	ro := open(t, task, "/f", vfs.O_RDONLY, 0)
-	wo := open(t, task, "/f", vfs.O_WRONLY, 0)
-	dir := open(t, task, "/d", vfs.O_RDONLY|vfs.O_DIRECTORY, 0)
+	ro := open(t, task, "/f", uapi.O_RDONLY, 0)
+	wo := open(t, task, "/f", uapi.O_WRONLY, 0)
+	dir := open(t, task, "/d", uapi.O_RDONLY|uapi.O_DIRECTORY, 0)
 	if _, err := task.Write(ro, []byte("x")); err != errno("EBADF") {
 		t.Errorf("write on O_RDONLY: %v", err)
 	}
@@ -228,7 +229,7 @@ func TestFdErrors(t *testing.T) {
 	if _, err := task.Lseek(ro, -1); err != errno("EINVAL") {
 		t.Errorf("lseek -1: %v", err)
 	}
-	app := open(t, task, "/f", vfs.O_WRONLY|vfs.O_APPEND, 0)
+	app := open(t, task, "/f", uapi.O_WRONLY|uapi.O_APPEND, 0)
 	if _, err := task.Write(app, []byte("!")); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func TestFdErrors(t *testing.T) {
 		t.Errorf("after append: %q", b)
 	}
 	// A special file: lseek gives 0, write on O_RDONLY EBADF.
-	af := task.Kernel().VFS().NewAnonFile(task.Cur(), nil, vfs.O_RDONLY)
+	af := task.Kernel().VFS().NewAnonFile(task.Cur(), nil, uapi.O_RDONLY)
 	sfd, err := task.InstallFile(af, false)
 	must(t, err)
 	if pos, err := task.Lseek(sfd, 10); pos != 0 || err != nil {
@@ -251,14 +252,14 @@ func TestFdErrors(t *testing.T) {
 	// Fifos: ENXIO for a writer without readers, EAGAIN where the kernel
 	// would block, ESPIPE on lseek.
 	must(t, task.Mkfifo("/p", 0o666))
-	if _, err := task.Open("/p", vfs.O_WRONLY|vfs.O_NONBLOCK, 0); err != errno("ENXIO") {
+	if _, err := task.Open("/p", uapi.O_WRONLY|uapi.O_NONBLOCK, 0); err != errno("ENXIO") {
 		t.Errorf("fifo writer without reader: %v", err)
 	}
-	if _, err := task.Open("/p", vfs.O_RDONLY, 0); err != errno("EAGAIN") {
+	if _, err := task.Open("/p", uapi.O_RDONLY, 0); err != errno("EAGAIN") {
 		t.Errorf("blocking fifo reader: %v", err)
 	}
-	rd := open(t, task, "/p", vfs.O_RDONLY|vfs.O_NONBLOCK, 0)
-	wr := open(t, task, "/p", vfs.O_WRONLY, 0)
+	rd := open(t, task, "/p", uapi.O_RDONLY|uapi.O_NONBLOCK, 0)
+	wr := open(t, task, "/p", uapi.O_WRONLY, 0)
 	if _, err := task.Read(rd, 1); err != errno("EAGAIN") {
 		t.Errorf("empty fifo read: %v", err)
 	}

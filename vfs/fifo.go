@@ -5,6 +5,7 @@ import (
 
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/uapi"
 )
 
 // pipe is a fifo's pipe_inode_info, kept in Inode.Pipe under its i_mutex.
@@ -32,14 +33,14 @@ func fifoOpen(cur *lockdep.Task, ino *inode.Inode, flags int) error {
 	ino.IMutex.Lock(cur)
 	defer ino.IMutex.Unlock(cur)
 	p := pipeLocked(cur, ino)
-	nonblock := flags&O_NONBLOCK != 0
-	switch flags & O_ACCMODE {
-	case O_RDONLY:
+	nonblock := flags&uapi.O_NONBLOCK != 0
+	switch flags & uapi.O_ACCMODE {
+	case uapi.O_RDONLY:
 		if !nonblock && p.writers == 0 {
 			return syscall.EAGAIN
 		}
 		p.readers++
-	case O_WRONLY:
+	case uapi.O_WRONLY:
 		if p.readers == 0 {
 			if nonblock {
 				return syscall.ENXIO
@@ -60,10 +61,10 @@ func fifoRelease(cur *lockdep.Task, ino *inode.Inode, flags int) {
 	ino.IMutex.Lock(cur)
 	defer ino.IMutex.Unlock(cur)
 	p := pipeLocked(cur, ino)
-	if flags&O_ACCMODE != O_WRONLY {
+	if flags&uapi.O_ACCMODE != uapi.O_WRONLY {
 		p.readers--
 	}
-	if flags&O_ACCMODE != O_RDONLY {
+	if flags&uapi.O_ACCMODE != uapi.O_RDONLY {
 		p.writers--
 	}
 	if p.readers == 0 && p.writers == 0 {

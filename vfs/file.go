@@ -3,6 +3,7 @@ package vfs
 import (
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/uapi"
 )
 
 // File is an open file description (struct file).
@@ -20,5 +21,5 @@ type File struct {
 }
 
 // Readable and Writable report FMODE_READ and FMODE_WRITE.
-func (f *File) Readable() bool { return f.Flags&O_ACCMODE != O_WRONLY }
-func (f *File) Writable() bool { return f.Flags&O_ACCMODE != O_RDONLY }
+func (f *File) Readable() bool { return f.Flags&uapi.O_ACCMODE != uapi.O_WRONLY }
+func (f *File) Writable() bool { return f.Flags&uapi.O_ACCMODE != uapi.O_RDONLY }

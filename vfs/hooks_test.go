@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
 
@@ -38,7 +39,7 @@ func TestHooksCreateWriteClose(t *testing.T) {
 	_, task, r := newKernel(t)
 	must(t, task.Mkdir("/d", 0o755))
 	expect(t, r, "mkdir dir=1 d ino=2")
-	fd := open(t, task, "/d/f", vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+	fd := open(t, task, "/d/f", uapi.O_CREAT|uapi.O_WRONLY, 0o644)
 	expect(t, r, "create dir=2 f ino=3", "open f")
 	n, err := task.Write(fd, []byte("hello"))
 	if n != 5 || err != nil {
@@ -51,7 +52,7 @@ func TestHooksCreateWriteClose(t *testing.T) {
 	must(t, task.Close(fd))
 	expect(t, r, "close f write=true")
 
-	fd = open(t, task, "/d/f", vfs.O_RDONLY, 0)
+	fd = open(t, task, "/d/f", uapi.O_RDONLY, 0)
 	b, err := task.Read(fd, 100)
 	if string(b) != "hello" || err != nil {
 		t.Fatalf("read = %q, %v", b, err)
@@ -63,12 +64,12 @@ func TestHooksCreateWriteClose(t *testing.T) {
 	expect(t, r, "open f", "access f", "close f write=false")
 
 	// O_CREAT of an existing file: no create; O_TRUNC: open then change.
-	fd = open(t, task, "/d/f", vfs.O_CREAT|vfs.O_RDWR|vfs.O_TRUNC, 0o644)
+	fd = open(t, task, "/d/f", uapi.O_CREAT|uapi.O_RDWR|uapi.O_TRUNC, 0o644)
 	must(t, task.Close(fd))
 	expect(t, r, "open f", "change f SIZE|MTIME|CTIME", "close f write=true")
 
 	// O_EXCL failure: no hooks.
-	if _, err := task.Open("/d/f", vfs.O_CREAT|vfs.O_EXCL|vfs.O_WRONLY, 0o644); err != errno("EEXIST") {
+	if _, err := task.Open("/d/f", uapi.O_CREAT|uapi.O_EXCL|uapi.O_WRONLY, 0o644); err != errno("EEXIST") {
 		t.Fatalf("O_EXCL: %v", err)
 	}
 	expect(t, r)
@@ -87,7 +88,7 @@ func TestHooksUnlink(t *testing.T) {
 	must(t, task.Unlink("/h"))
 	expect(t, r, "linkcount ino=3 nlink=1", "delete dir=1 h ino=3")
 
-	fd := open(t, task, "/g", vfs.O_RDWR, 0)
+	fd := open(t, task, "/g", uapi.O_RDWR, 0)
 	r.take()
 	must(t, task.Unlink("/g"))
 	expect(t, r, "linkcount ino=3 nlink=0", "delete dir=1 g ino=3")
@@ -102,7 +103,7 @@ func TestHooksUnlink(t *testing.T) {
 // create makes an empty file at path.
 func create(t *testing.T, task *sim.Task, path string) {
 	t.Helper()
-	fd := open(t, task, path, vfs.O_CREAT|vfs.O_WRONLY|vfs.O_TRUNC, 0o644)
+	fd := open(t, task, path, uapi.O_CREAT|uapi.O_WRONLY|uapi.O_TRUNC, 0o644)
 	must(t, task.Close(fd))
 }
 
@@ -170,12 +171,12 @@ func TestHooksDirsLinksAttrs(t *testing.T) {
 		}
 	}
 
-	fd := open(t, task, "/d/f", vfs.O_RDWR, 0)
+	fd := open(t, task, "/d/f", uapi.O_RDWR, 0)
 	must(t, task.Ftruncate(fd, 0))
 	must(t, task.Close(fd))
 	expect(t, r, "open f", "change f SIZE|MTIME|CTIME", "close f write=true")
 
-	fd = open(t, task, "/d/p", vfs.O_RDWR, 0)
+	fd = open(t, task, "/d/p", uapi.O_RDWR, 0)
 	if _, err := task.Write(fd, []byte("ab")); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestHooksRename(t *testing.T) {
 	expect(t, r, "move 3:x2 -> 3:y isdir=false target=5 ino=4", "inoderemove ino=5", "evict ino=5")
 
 	// Over an open target: at its last close.
-	fd := open(t, task, "/b/z", vfs.O_RDONLY, 0)
+	fd := open(t, task, "/b/z", uapi.O_RDONLY, 0)
 	r.take()
 	must(t, task.Rename("/b/y", "/b/z", 0))
 	expect(t, r, "move 3:y -> 3:z isdir=false target=6 ino=4")
@@ -213,7 +214,7 @@ func TestHooksRename(t *testing.T) {
 	expect(t, r, "close z write=false", "inoderemove ino=6", "evict ino=6")
 
 	// Exchange: two moves, no target.
-	must(t, task.Rename("/b/z", "/a/dir", vfs.RENAME_EXCHANGE))
+	must(t, task.Rename("/b/z", "/a/dir", uapi.RENAME_EXCHANGE))
 	expect(t, r, "move 3:z -> 2:dir isdir=false target=0 ino=4",
 		"move 2:dir -> 3:z isdir=true target=0 ino=7")
 
@@ -247,14 +248,14 @@ func TestHooksUmount(t *testing.T) {
 	// Lazy, with a file open: nothing until the last close.
 	must(t, task.Mount("tmpfs", "/mnt"))
 	create(t, task, "/mnt/f")
-	fd := open(t, task, "/mnt/f", vfs.O_RDONLY, 0)
+	fd := open(t, task, "/mnt/f", uapi.O_RDONLY, 0)
 	r.take()
 	if err := task.Umount("/mnt", 0); err != errno("EBUSY") {
 		t.Fatalf("umount with an open file: %v", err)
 	}
-	must(t, task.Umount("/mnt", vfs.MNT_DETACH))
+	must(t, task.Umount("/mnt", uapi.MNT_DETACH))
 	expect(t, r)
-	if _, err := task.Open("/mnt/f", vfs.O_RDONLY, 0); err != errno("ENOENT") {
+	if _, err := task.Open("/mnt/f", uapi.O_RDONLY, 0); err != errno("ENOENT") {
 		t.Fatalf("open after umount -l: %v", err)
 	}
 	must(t, task.Close(fd))

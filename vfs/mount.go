@@ -8,13 +8,7 @@ import (
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
-)
-
-// umount2 flags.
-const (
-	MNT_FORCE       = 1
-	MNT_DETACH      = 2
-	UMOUNT_NOFOLLOW = 8
+	"github.com/inosim/inosim/uapi"
 )
 
 // mountKey is a place a mount can be attached: a dentry of a parent mount.
@@ -218,11 +212,11 @@ func (v *VFS) Mount(ctx *Context, fstype, target string) error {
 // EPERM, EINVAL (not a mount root, not in the namespace, bad flags), EBUSY.
 func (v *VFS) Umount(ctx *Context, target string, flags int) error {
 	cur := ctx.Cur
-	if flags&^(MNT_FORCE|MNT_DETACH|UMOUNT_NOFOLLOW) != 0 {
+	if flags&^(uapi.MNT_FORCE|uapi.MNT_DETACH|uapi.UMOUNT_NOFOLLOW) != 0 {
 		return syscall.EINVAL
 	}
 	lf := LOOKUP_FOLLOW
-	if flags&UMOUNT_NOFOLLOW != 0 {
+	if flags&uapi.UMOUNT_NOFOLLOW != 0 {
 		lf = 0
 	}
 	// ksys_umount looks the path up first; can_umount then checks
@@ -251,7 +245,7 @@ func (v *VFS) Umount(ctx *Context, target string, flags int) error {
 		// (do_umount_root); "umount -l /" takes it out of the
 		// namespace, disconnecting its submounts (umount_tree), while
 		// the tasks inside go on using it.
-		if flags&MNT_DETACH != 0 {
+		if flags&uapi.MNT_DETACH != 0 {
 			var victims []detached
 			for _, c := range append([]*Mount(nil), m.children...) {
 				victims = append(victims, v.umountTreeLocked(cur, c)...)
@@ -265,7 +259,7 @@ func (v *VFS) Umount(ctx *Context, target string, flags int) error {
 		defer v.namespaceSem.Unlock(cur)
 		return v.umountRoot(cur, m.sb)
 	}
-	if flags&MNT_DETACH == 0 && (len(m.children) > 0 || m.Count.Count() > 2) {
+	if flags&uapi.MNT_DETACH == 0 && (len(m.children) > 0 || m.Count.Count() > 2) {
 		v.mountLock.Unlock(cur)
 		v.namespaceSem.Unlock(cur)
 		return syscall.EBUSY

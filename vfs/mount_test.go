@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/inosim/inosim/vfs"
+	"github.com/inosim/inosim/uapi"
 )
 
 func TestUmountBusy(t *testing.T) {
@@ -53,9 +53,9 @@ func TestMountStackingAndDotDot(t *testing.T) {
 	}
 	// ".." from a mount root crosses to the mountpoint's parent.
 	must(t, task.Chdir("/mnt"))
-	must(t, openClose(task, "../mnt/second", vfs.O_RDONLY))
-	must(t, openClose(task, "../mnt/../mnt/second", vfs.O_RDONLY|vfs.O_NOFOLLOW))
-	if err := openClose(task, "second/../second", vfs.O_RDONLY); err != errno("ENOTDIR") {
+	must(t, openClose(task, "../mnt/second", uapi.O_RDONLY))
+	must(t, openClose(task, "../mnt/../mnt/second", uapi.O_RDONLY|uapi.O_NOFOLLOW))
+	if err := openClose(task, "second/../second", uapi.O_RDONLY); err != errno("ENOTDIR") {
 		t.Errorf("file/..: %v", err)
 	}
 	must(t, task.Chdir("/"))
@@ -84,11 +84,11 @@ func TestLazyUmountTree(t *testing.T) {
 	// As in today's kernel (umount_tree drops each child's reference on its
 	// parent), the outer mount, which nothing uses, goes at once; the inner
 	// one, holding the cwd, is cut off from it and waits.
-	must(t, task.Umount("/a", vfs.MNT_DETACH))
+	must(t, task.Umount("/a", uapi.MNT_DETACH))
 	expect(t, r, "unmount dev=2 inodes=[2 1]", "evict ino=2", "evict ino=1")
 	// The cwd still works inside the detached mount, ".." stays at its root.
-	must(t, openClose(task, "f", vfs.O_RDONLY))
-	must(t, openClose(task, "../../f", vfs.O_RDONLY))
+	must(t, openClose(task, "f", uapi.O_RDONLY))
+	must(t, openClose(task, "../../f", uapi.O_RDONLY))
 	r.take()
 	must(t, task.Chdir("/"))
 	expect(t, r, "unmount dev=3 inodes=[2 1]", "evict ino=2", "evict ino=1")
@@ -103,11 +103,11 @@ func TestCwdFollowsRename(t *testing.T) {
 	must(t, task.Chdir("/old"))
 	must(t, task.Rename("/old", "/new", 0))
 	create(t, task, "rel")
-	must(t, openClose(task, "/new/rel", vfs.O_RDONLY))
+	must(t, openClose(task, "/new/rel", uapi.O_RDONLY))
 	must(t, task.Mkdir("/other", 0o755))
 	must(t, task.Rename("/new", "/other/deeper", 0))
-	must(t, openClose(task, "rel", vfs.O_RDONLY))
-	must(t, openClose(task, "../../other/deeper/rel", vfs.O_RDONLY))
+	must(t, openClose(task, "rel", uapi.O_RDONLY))
+	must(t, openClose(task, "../../other/deeper/rel", uapi.O_RDONLY))
 	// A removed cwd: creating in it fails with ENOENT.
 	must(t, task.Unlink("rel"))
 	must(t, task.Rmdir("/other/deeper"))
@@ -124,7 +124,7 @@ func TestCreateThroughDanglingSymlink(t *testing.T) {
 	must(t, task.Mkdir("/d", 0o755))
 	must(t, task.Symlink("d/target", "/link"))
 	r.take()
-	fd := open(t, task, "/link", vfs.O_CREAT|vfs.O_WRONLY, 0o600)
+	fd := open(t, task, "/link", uapi.O_CREAT|uapi.O_WRONLY, 0o600)
 	must(t, task.Close(fd))
 	expect(t, r, "create dir=2 target ino=4", "open target", "close target write=true")
 	if ino := inodeOf(t, task, "/d/target"); ino.Mode != 0o100600 {
@@ -155,7 +155,7 @@ func TestTmpfsCountsAndTimes(t *testing.T) {
 	if f.Nlink() != 2 || a.Mtime <= before {
 		t.Errorf("link: nlink %d, dir mtime %d -> %d", f.Nlink(), before, a.Mtime)
 	}
-	fd := open(t, task, "/a/f", vfs.O_WRONLY, 0)
+	fd := open(t, task, "/a/f", uapi.O_WRONLY, 0)
 	m := f.Mtime
 	if _, err := task.Write(fd, []byte("abc")); err != nil {
 		t.Fatal(err)

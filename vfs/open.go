@@ -7,6 +7,7 @@ import (
 	"github.com/inosim/inosim/dentry"
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/uapi"
 )
 
 // Open opens path (do_sys_open → path_openat → do_open) and returns a new
@@ -29,15 +30,15 @@ import (
 // not sleep then either) and fails with EAGAIN where the kernel would
 // sleep. O_WRONLY|O_NONBLOCK with no reader gives ENXIO, as on Linux.
 func (v *VFS) Open(ctx *Context, path string, flags int, mode uint32) (*File, error) {
-	if flags&O_ACCMODE == O_ACCMODE {
+	if flags&uapi.O_ACCMODE == uapi.O_ACCMODE {
 		return nil, syscall.EINVAL
 	}
-	if flags&O_CREAT == 0 {
+	if flags&uapi.O_CREAT == 0 {
 		lf := LOOKUP_FOLLOW
-		if flags&O_NOFOLLOW != 0 {
+		if flags&uapi.O_NOFOLLOW != 0 {
 			lf = 0
 		}
-		if flags&O_DIRECTORY != 0 {
+		if flags&uapi.O_DIRECTORY != 0 {
 			lf |= LOOKUP_DIRECTORY
 		}
 		p, err := v.Walk(ctx, path, lf)
@@ -46,7 +47,7 @@ func (v *VFS) Open(ctx *Context, path string, flags int, mode uint32) (*File, er
 		}
 		return v.openPath(ctx, p, flags, false)
 	}
-	if flags&O_DIRECTORY != 0 {
+	if flags&uapi.O_DIRECTORY != 0 {
 		return nil, syscall.EINVAL
 	}
 	nd := nameidata{ctx: ctx, path: ctx.Pwd.Get()}
@@ -62,7 +63,7 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 		return nil, err
 	}
 	switch {
-	case pw.typ != lastNorm && flags&O_EXCL != 0:
+	case pw.typ != lastNorm && flags&uapi.O_EXCL != 0:
 		// "/", "." or "..": it exists, and do_open tests O_EXCL
 		// before the directory.
 		pw.Put(cur)
@@ -95,13 +96,13 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 		return v.openPath(nd.ctx, p, flags, true)
 	}
 	dir.IMutex.Unlock(cur)
-	if flags&O_EXCL != 0 {
+	if flags&uapi.O_EXCL != 0 {
 		dentry.Dput(cur, child)
 		pw.Put(cur)
 		return nil, syscall.EEXIST
 	}
 	if pathInode(cur, Path{Dentry: child}).Type() == inode.S_IFLNK {
-		if flags&O_NOFOLLOW != 0 {
+		if flags&uapi.O_NOFOLLOW != 0 {
 			dentry.Dput(cur, child)
 			pw.Put(cur)
 			return nil, syscall.ELOOP
@@ -131,15 +132,15 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 	cur := ctx.Cur
 	ino := pathInode(cur, p)
 	acc := 0
-	switch flags & O_ACCMODE {
-	case O_RDONLY:
+	switch flags & uapi.O_ACCMODE {
+	case uapi.O_RDONLY:
 		acc = MAY_READ
-	case O_WRONLY:
+	case uapi.O_WRONLY:
 		acc = MAY_WRITE
-	case O_RDWR:
+	case uapi.O_RDWR:
 		acc = MAY_READ | MAY_WRITE
 	}
-	if flags&O_TRUNC != 0 {
+	if flags&uapi.O_TRUNC != 0 {
 		acc |= MAY_WRITE
 	}
 	var err error
@@ -151,7 +152,7 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 			err = syscall.EISDIR
 		}
 	}
-	if err == nil && flags&O_DIRECTORY != 0 && !ino.IsDir() {
+	if err == nil && flags&uapi.O_DIRECTORY != 0 && !ino.IsDir() {
 		err = syscall.ENOTDIR
 	}
 	if err == nil && !created && acc&MAY_WRITE != 0 && ino.Type() != inode.S_IFIFO {
@@ -169,7 +170,7 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 	}
 	f := v.newFile(p, flags, nil)
 	v.notifier.FsnotifyOpen(cur, p.Dentry)
-	if flags&O_TRUNC != 0 && !created && ino.Type() == inode.S_IFREG {
+	if flags&uapi.O_TRUNC != 0 && !created && ino.Type() == inode.S_IFREG {
 		v.truncate(cur, p.Dentry, ino, 0, inode.ATTR_SIZE|inode.ATTR_MTIME|inode.ATTR_CTIME)
 	}
 	return f, nil
@@ -296,7 +297,7 @@ func (v *VFS) Write(ctx *Context, f *File, data []byte) (int, error) {
 	} else {
 		f.PosLock.Lock(cur)
 		ino.IMutex.Lock(cur)
-		if f.Flags&O_APPEND != 0 {
+		if f.Flags&uapi.O_APPEND != 0 {
 			f.Pos = int64(len(ino.Data))
 		}
 		if len(data) > 0 {
@@ -400,7 +401,7 @@ const ReaddirBufSize = 32 << 10
 // getdents64 with a 32 KiB buffer until it returns nothing, close. The
 // names include "." and "..". EACCES without read permission.
 func (v *VFS) Readdir(ctx *Context, path string) ([]string, error) {
-	f, err := v.Open(ctx, path, O_RDONLY|O_DIRECTORY, 0)
+	f, err := v.Open(ctx, path, uapi.O_RDONLY|uapi.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, err
 	}

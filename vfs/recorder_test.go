@@ -9,6 +9,7 @@ import (
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/vfs"
 )
 
@@ -100,12 +101,12 @@ func attrNames(ia uint32) string {
 }
 
 // newKernel returns a kernel whose VFS reports to a recorder, and a root
-// task; the test ends with sim.CheckClean.
+// task; the test ends with simtest.CheckClean.
 func newKernel(t *testing.T) (*sim.Kernel, *sim.Task, *recorder) {
 	t.Helper()
 	r := &recorder{}
 	k := sim.NewKernel(sim.WithNotifier(r))
-	t.Cleanup(func() { sim.CheckClean(t, k) })
+	t.Cleanup(func() { simtest.CheckClean(t, k) })
 	return k, k.NewTask(0, 0), r
 }
 

@@ -6,12 +6,7 @@ import (
 	"github.com/inosim/inosim/dentry"
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
-)
-
-// renameat2 flags.
-const (
-	RENAME_NOREPLACE = 1
-	RENAME_EXCHANGE  = 2
+	"github.com/inosim/inosim/uapi"
 )
 
 // lockRename locks the two parent directories of a rename (lock_rename):
@@ -84,8 +79,8 @@ func unlockTwo(cur *lockdep.Task, a, b *inode.Inode) {
 // mismatch), ENOTEMPTY, EBUSY (mountpoints, "." or ".."), EACCES, EPERM.
 func (v *VFS) Rename(ctx *Context, oldPath, newPath string, flags int) error {
 	cur := ctx.Cur
-	if flags&^(RENAME_NOREPLACE|RENAME_EXCHANGE) != 0 ||
-		flags == RENAME_NOREPLACE|RENAME_EXCHANGE {
+	if flags&^(uapi.RENAME_NOREPLACE|uapi.RENAME_EXCHANGE) != 0 ||
+		flags == uapi.RENAME_NOREPLACE|uapi.RENAME_EXCHANGE {
 		return syscall.EINVAL
 	}
 	op, err := v.walkParent(ctx, oldPath)
@@ -105,7 +100,7 @@ func (v *VFS) Rename(ctx *Context, oldPath, newPath string, flags int) error {
 		return syscall.EBUSY
 	}
 	if np.typ != lastNorm {
-		if flags&RENAME_NOREPLACE != 0 {
+		if flags&uapi.RENAME_NOREPLACE != 0 {
 			return syscall.EEXIST
 		}
 		return syscall.EBUSY
@@ -138,7 +133,7 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	cur := ctx.Cur
 	lockdep.AssertHeld(cur, &oldDir.IMutex)
 	lockdep.AssertHeld(cur, &newDir.IMutex)
-	exchange := flags&RENAME_EXCHANGE != 0
+	exchange := flags&uapi.RENAME_EXCHANGE != 0
 	source := pathInode(cur, Path{Dentry: oldD})
 	var target *inode.Inode
 	if newD != nil {
@@ -154,7 +149,7 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	if exchange && newD == nil {
 		return syscall.ENOENT
 	}
-	if newD != nil && flags&RENAME_NOREPLACE != 0 {
+	if newD != nil && flags&uapi.RENAME_NOREPLACE != 0 {
 		return syscall.EEXIST
 	}
 	// lock_rename's "trap": only a rename between two directories can

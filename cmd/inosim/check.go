@@ -5,7 +5,8 @@ import (
 	"os"
 
 	"github.com/inosim/inosim/hostkernel"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
+	"github.com/inosim/inosim/simrun"
 )
 
 func cmdCheck(e *env, args []string) int {
@@ -83,6 +84,6 @@ func loadAndSimulate(e *env, name string) (*scenario.File, []byte, []scenario.Ou
 	if !ok {
 		return nil, nil, nil, exitUsage
 	}
-	outs, st := simulate(e, f, scenario.SimOptions{})
+	outs, st := simulate(e, f, simrun.Options{})
 	return f, src, outs, st
 }

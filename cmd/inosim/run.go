@@ -11,8 +11,9 @@ import (
 	"github.com/inosim/inosim/hostkernel"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/simrun"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -47,8 +48,8 @@ func newFlags(e *env, name string) *flag.FlagSet {
 // simulate runs f in the simulator. Its status is exitUsage when f cannot
 // run at all (a personality not modelled), exitMismatch when the kernel's
 // checkers found problems (printed), exitOK otherwise.
-func simulate(e *env, f *scenario.File, opt scenario.SimOptions) ([]scenario.Outcome, int) {
-	res, err := scenario.RunSim(f, opt)
+func simulate(e *env, f *scenario.File, opt simrun.Options) ([]scenario.Outcome, int) {
+	res, err := simrun.Run(f, opt)
 	if err != nil {
 		e.errorf("%v", err)
 		return nil, exitUsage
@@ -125,7 +126,7 @@ func cmdRun(e *env, args []string) int {
 				return exitUsage
 			}
 		} else {
-			opt := scenario.SimOptions{WatchInfo: *format == "inotifywait"}
+			opt := simrun.Options{WatchInfo: *format == "inotifywait"}
 			var traces map[int][]string
 			if traceLocks || traceRefs {
 				traces = map[int][]string{}
@@ -160,7 +161,7 @@ func cmdRun(e *env, args []string) int {
 // installTrace files every lock and reference operation made while a
 // command runs under that command (kernel start-up and shutdown are left
 // out).
-func installTrace(opt *scenario.SimOptions, traces map[int][]string, locks, refs bool) {
+func installTrace(opt *simrun.Options, traces map[int][]string, locks, refs bool) {
 	cur := -1
 	add := func(s string) {
 		if cur >= 0 {

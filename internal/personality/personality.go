@@ -1,12 +1,16 @@
 // Package personality is the one home of every behaviour that differs
 // between the inotify versions inosim models. Each switch cites the seed or
-// kernel behaviour it follows (../shared/spec/semantics.md §2 and §4); code
-// elsewhere asks a P, it never tests a version.
+// kernel behaviour it follows (the semantics spec, §2 and §4); code
+// elsewhere asks a P, it never tests a version. The names are uapi's
+// (uapi.Personalities).
 package personality
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+
+	"github.com/inosim/inosim/uapi"
 )
 
 // MergeTarget says which queued event a new one is compared with.
@@ -106,14 +110,14 @@ type P struct {
 
 // Linux is today's kernel, the semantic target (observed on 6.18).
 var Linux = &P{
-	Name: "linux", Merge: MergeTail, Overflow: OverflowSingle, Oneshot: OneshotIgnored,
+	Name: uapi.PersonalityLinux, Merge: MergeTail, Overflow: OverflowSingle, Oneshot: OneshotIgnored,
 	Wd: WdCyclic, ReadTooSmall: 22, ModernMask: true, LookupFlags: true, ExclUnlink: true,
 	MaskCreate: true, LinkCountAttrib: true, UnmountIsDir: true, Init1: true, SetNextWd: true,
 }
 
 // Linux2613 is the first inotify (seed 000 as released in 2.6.13).
 var Linux2613 = &P{
-	Name: "linux-2.6.13", Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
+	Name: uapi.PersonalityLinux2613, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
 	Oneshot: OneshotIgnoredBit, Wd: WdAbove, ReadTooSmall: 0, RenameTargetDies: true,
 	SpecialRWToParent: true,
 }
@@ -122,11 +126,13 @@ var Linux2613 = &P{
 // merging and no link-count events still; ONESHOT removes silently; read
 // of a too-small buffer returns EINVAL from 2.6.21 only, so 0 here.
 var Linux2618 = &P{
-	Name: "linux-2.6.18", Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
+	Name: uapi.PersonalityLinux2618, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
 	Oneshot: OneshotSilent, Wd: WdAbove, ReadTooSmall: 0, LookupFlags: true, RenameTargetDies: true,
 	SpecialRWToParent: true,
 }
 
+// byName holds the modelled personalities: every uapi name but illumos,
+// whose model (seed 004's child watches and zombies) is not built yet.
 var byName = map[string]*P{}
 
 func init() {
@@ -135,14 +141,14 @@ func init() {
 	}
 }
 
-// Lookup returns the personality called name. "illumos" is a known name
-// whose model (seed 004's child watches and zombies) is not built yet.
+// Lookup returns the personality called name; a name of
+// uapi.Personalities without a model is "not modelled yet".
 func Lookup(name string) (*P, error) {
 	if p, ok := byName[name]; ok {
 		return p, nil
 	}
-	if name == "illumos" {
-		return nil, fmt.Errorf("personality illumos is not modelled yet")
+	if slices.Contains(uapi.Personalities(), name) {
+		return nil, fmt.Errorf("personality %s is not modelled yet", name)
 	}
 	return nil, fmt.Errorf("unknown personality %q (known: %v)", name, Names())
 }
@@ -157,26 +163,17 @@ func Names() []string {
 	return out
 }
 
-// Bits of inotify_add_watch's mask that a watch keeps.
-const (
-	allEvents  = 0x00000fff
-	inOneshot  = 0x80000000
-	inExclUnl  = 0x04000000
-	inMaskAdd  = 0x20000000
-	inMaskCrea = 0x10000000
-)
-
 // WatchBits is what a watch stores of an add_watch mask: today the event
 // bits plus the ONESHOT and EXCL_UNLINK flags (inotify_arg_to_mask and
 // inotify_arg_to_flags); seed 001 kept IN_ALL_EVENTS|IN_ONESHOT; seed 000
 // only IN_ALL_EVENTS.
 func (p *P) WatchBits() uint32 {
-	bits := uint32(allEvents)
+	bits := uapi.IN_ALL_EVENTS
 	if p.Oneshot != OneshotIgnoredBit {
-		bits |= inOneshot
+		bits |= uapi.IN_ONESHOT
 	}
 	if p.ExclUnlink {
-		bits |= inExclUnl
+		bits |= uapi.IN_EXCL_UNLINK
 	}
-	return bits
+	return uint32(bits)
 }

@@ -1,10 +1,11 @@
 // Package model is a small reference model of the observable semantics of
-// today's Linux inotify (/work/shared/spec/semantics.md, "personality
-// linux") over a path-based file tree.
+// today's Linux inotify (the semantics spec, "personality linux") over a
+// path-based file tree.
 //
 // It is written to be obviously correct rather than fast or faithful to the
 // kernel's structure: there are no inodes, dentries, locks or idr here, and
-// it shares no code with the simulator (vfs/, handle/, watch/, kevent/).
+// it shares no code with the simulator (vfs/, handle/, watch/, kevent/):
+// it imports only scenario and uapi, which cmd/inosim's TestLayering holds.
 // A File is a file object with a link count, a pin count (open fds and the
 // current directory) and a set of watches; directories hold names; a
 // mount is a file system hung on a directory. Each rule lives in one place

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"syscall"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -171,13 +171,13 @@ func (m *Model) sortedFds() []int {
 // vfs_open), then the truncate's MODIFY (handle_truncate comes after).
 func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 	acc := flags & 3
-	creat := flags&scenario.O_CREAT != 0
-	excl := creat && flags&scenario.O_EXCL != 0
-	w, err := m.walk(path, !excl && flags&scenario.O_NOFOLLOW == 0)
+	creat := flags&uapi.O_CREAT != 0
+	excl := creat && flags&uapi.O_EXCL != 0
+	w, err := m.walk(path, !excl && flags&uapi.O_NOFOLLOW == 0)
 	if err != nil {
 		return -1, err
 	}
-	if w.f == nil && !excl && flags&scenario.O_NOFOLLOW == 0 {
+	if w.f == nil && !excl && flags&uapi.O_NOFOLLOW == 0 {
 		// walk followed a dangling final symlink to w.dir/w.name.
 	} else if excl && (w.dir == nil || w.dir.entries[w.name] != nil) {
 		return -1, syscall.EEXIST
@@ -206,15 +206,15 @@ func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 		if creat && f.isDir() {
 			return -1, syscall.EISDIR
 		}
-		if flags&scenario.O_DIRECTORY != 0 && !f.isDir() {
+		if flags&uapi.O_DIRECTORY != 0 && !f.isDir() {
 			return -1, syscall.ENOTDIR
 		}
-		wantW := acc != scenario.O_RDONLY || flags&scenario.O_TRUNC != 0
+		wantW := acc != uapi.O_RDONLY || flags&uapi.O_TRUNC != 0
 		if f.isDir() && wantW {
 			return -1, syscall.EISDIR
 		}
 		var want uint32
-		if acc == scenario.O_RDONLY || acc == scenario.O_RDWR {
+		if acc == uapi.O_RDONLY || acc == uapi.O_RDWR {
 			want |= mayRead
 		}
 		if wantW {
@@ -224,8 +224,8 @@ func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 			return -1, syscall.EACCES
 		}
 	}
-	o := &ofile{f: w.f, read: acc != scenario.O_WRONLY, write: acc != scenario.O_RDONLY,
-		appendMode: flags&scenario.O_APPEND != 0, dir: w.dir, name: w.name}
+	o := &ofile{f: w.f, read: acc != uapi.O_WRONLY, write: acc != uapi.O_RDONLY,
+		appendMode: flags&uapi.O_APPEND != 0, dir: w.dir, name: w.name}
 	if w.f.isDir() {
 		o.dir, o.name = nil, ""
 	}
@@ -236,7 +236,7 @@ func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 	m.pin(w.f)
 	fd := m.installFd(o)
 	m.fileEvent(o, uapi.IN_OPEN, true)
-	if !created && flags&scenario.O_TRUNC != 0 && w.f.kind == Reg {
+	if !created && flags&uapi.O_TRUNC != 0 && w.f.kind == Reg {
 		w.f.size = 0
 		m.fileEvent(o, uapi.IN_MODIFY, false)
 	}
@@ -618,7 +618,7 @@ func (m *Model) Unlink(path string) error {
 // Readdir opens a directory (as open O_RDONLY|O_DIRECTORY), reads it with
 // two getdents calls (each sends ACCESS), and closes it (#22).
 func (m *Model) Readdir(path string) error {
-	fd, err := m.Open(path, scenario.O_RDONLY|scenario.O_DIRECTORY, 0)
+	fd, err := m.Open(path, uapi.O_RDONLY|uapi.O_DIRECTORY, 0)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package model
 import (
 	"syscall"
 
-	"github.com/inosim/inosim/sim/scenario"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -40,8 +39,8 @@ func (m *Model) Rename(oldpath, newpath string, flags int) error {
 		return syscall.ENOENT
 	}
 	dst := nw.dir.entries[nw.name]
-	exchange := flags&scenario.RENAME_EXCHANGE != 0
-	if flags&scenario.RENAME_NOREPLACE != 0 && dst != nil {
+	exchange := flags&uapi.RENAME_EXCHANGE != 0
+	if flags&uapi.RENAME_NOREPLACE != 0 && dst != nil {
 		return syscall.EEXIST
 	}
 	if exchange && dst == nil {
@@ -217,7 +216,7 @@ func (m *Model) Umount(path string, flags int) error {
 	if fs.root != w.f || fs.on == nil || fs.detached {
 		return syscall.EINVAL
 	}
-	if flags&scenario.MNT_DETACH == 0 && m.busy(fs) {
+	if flags&uapi.MNT_DETACH == 0 && m.busy(fs) {
 		return syscall.EBUSY
 	}
 	m.detach(fs)

@@ -140,9 +140,9 @@ func init() {
 			if len(a) == 3 {
 				switch a[2].text {
 				case "noreplace":
-					c.Flags = RENAME_NOREPLACE
+					c.Flags = uapi.RENAME_NOREPLACE
 				case "exchange":
-					c.Flags = RENAME_EXCHANGE
+					c.Flags = uapi.RENAME_EXCHANGE
 				default:
 					return a[2].col, "rename wants noreplace or exchange, not " + Quote(a[2].text)
 				}
@@ -167,7 +167,7 @@ func init() {
 				if a[0].text != "-l" {
 					return a[0].col, "umount's only option is -l, not " + Quote(a[0].text)
 				}
-				c.Flags = MNT_DETACH
+				c.Flags = uapi.MNT_DETACH
 				a = a[1:]
 			}
 			c.Path = a[0].text
@@ -233,10 +233,10 @@ func init() {
 }
 
 var openFlagNames = map[string]uint32{
-	"O_RDONLY": O_RDONLY, "O_WRONLY": O_WRONLY, "O_RDWR": O_RDWR,
-	"O_CREAT": O_CREAT, "O_EXCL": O_EXCL, "O_TRUNC": O_TRUNC,
-	"O_APPEND": O_APPEND, "O_NONBLOCK": O_NONBLOCK, "O_DIRECTORY": O_DIRECTORY,
-	"O_NOFOLLOW": O_NOFOLLOW, "O_CLOEXEC": O_CLOEXEC,
+	"O_RDONLY": uapi.O_RDONLY, "O_WRONLY": uapi.O_WRONLY, "O_RDWR": uapi.O_RDWR,
+	"O_CREAT": uapi.O_CREAT, "O_EXCL": uapi.O_EXCL, "O_TRUNC": uapi.O_TRUNC,
+	"O_APPEND": uapi.O_APPEND, "O_NONBLOCK": uapi.O_NONBLOCK, "O_DIRECTORY": uapi.O_DIRECTORY,
+	"O_NOFOLLOW": uapi.O_NOFOLLOW, "O_CLOEXEC": uapi.O_CLOEXEC,
 }
 
 var initFlagNames = map[string]uint32{

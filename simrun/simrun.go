@@ -1,14 +1,12 @@
-package scenario
+package simrun
 
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"syscall"
-	"testing"
 
 	"github.com/inosim/inosim/internal/personality"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/uapi"
 )
@@ -18,6 +16,8 @@ type simMachine struct {
 	k *sim.Kernel
 	t *sim.Task
 }
+
+var _ scenario.DirChecker = (*simMachine)(nil)
 
 func (s *simMachine) Mkdir(p string, mode uint32) error { return s.t.Mkdir(p, mode) }
 func (s *simMachine) Rmdir(p string) error              { return s.t.Rmdir(p) }
@@ -97,19 +97,19 @@ func (s *simMachine) IsDir(path string, follow bool) bool {
 	return s.t.IsDir(path, follow)
 }
 
-// SimResult is a scenario run in the simulator.
-type SimResult struct {
-	Outcomes []Outcome
+// Result is a scenario run in the simulator.
+type Result struct {
+	Outcomes []scenario.Outcome
 	// Problems are what the kernel's checkers found (lockdep reports,
 	// refcount reports, leaks at shutdown); empty when clean.
 	Problems []string
 }
 
-// SimOptions tune RunSim.
-type SimOptions struct {
+// Options tune Run.
+type Options struct {
 	// Kernel options, e.g. sim.WithChecks(false).
 	Kernel []sim.Option
-	// WatchInfo: see RunOptions.
+	// WatchInfo: see scenario.RunOptions.
 	WatchInfo bool
 	// Setup is called with the new kernel before the first command (to
 	// install tracers); Trace before each command with its index; Done
@@ -119,9 +119,9 @@ type SimOptions struct {
 	Done  func()
 }
 
-// RunSim runs f in a fresh simulated kernel with f's personality, as uid 0
+// Run runs f in a fresh simulated kernel with f's personality, as uid 0
 // in "/", then shuts the kernel down and reports what its checkers found.
-func RunSim(f *File, opt SimOptions) (*SimResult, error) {
+func Run(f *scenario.File, opt Options) (*Result, error) {
 	p, err := personality.Lookup(f.Personality)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
@@ -132,8 +132,8 @@ func RunSim(f *File, opt SimOptions) (*SimResult, error) {
 	}
 	t := k.NewTask(0, 0)
 	m := &simMachine{k: k, t: t}
-	res := &SimResult{}
-	res.Outcomes = RunWith(f, m, RunOptions{WatchInfo: opt.WatchInfo, Before: func(l Line) {
+	res := &Result{}
+	res.Outcomes = scenario.RunWith(f, m, scenario.RunOptions{WatchInfo: opt.WatchInfo, Before: func(l scenario.Line) {
 		if opt.Trace != nil {
 			opt.Trace(l.Cmd.Index)
 		}
@@ -147,59 +147,31 @@ func RunSim(f *File, opt SimOptions) (*SimResult, error) {
 	return res, nil
 }
 
-// NewSimMachine returns a Machine that makes t's system calls in k: the
-// adapter RunSim uses, for drivers that keep their own kernel.
-func NewSimMachine(k *sim.Kernel, t *sim.Task) Machine { return &simMachine{k: k, t: t} }
+// NewMachine returns a scenario.Machine that makes t's system calls in k:
+// the adapter Run uses, for drivers that keep their own kernel.
+func NewMachine(k *sim.Kernel, t *sim.Task) scenario.Machine { return &simMachine{k: k, t: t} }
 
-// Check is the result of CheckSim.
-type Check struct {
+// CheckResult is the result of Check.
+type CheckResult struct {
 	Transcript string   // what `inosim run` prints for the file
 	Diff       string   // unified diff from the file to Transcript; "" when they are Equal
 	Problems   []string // what the simulator's checkers found (lockdep, refcounts, leaks)
 }
 
-// CheckSim is `inosim check` for one file: parse src, run it in a fresh
+// Check is `inosim check` for one file: parse src, run it in a fresh
 // simulated kernel and compare the transcript with src.
-func CheckSim(name string, src []byte) (*Check, error) {
-	f, err := Parse(name, src)
+func Check(name string, src []byte) (*CheckResult, error) {
+	f, err := scenario.Parse(name, src)
 	if err != nil {
 		return nil, err
 	}
-	res, err := RunSim(f, SimOptions{})
+	res, err := Run(f, Options{})
 	if err != nil {
 		return nil, err
 	}
-	c := &Check{Transcript: Print(f, res.Outcomes), Problems: res.Problems}
-	if !Equal(string(src), c.Transcript) {
-		c.Diff = Diff(name, string(src), name+" (simulator)", c.Transcript)
+	c := &CheckResult{Transcript: scenario.Print(f, res.Outcomes), Problems: res.Problems}
+	if !scenario.Equal(string(src), c.Transcript) {
+		c.Diff = scenario.Diff(name, string(src), name+" (simulator)", c.Transcript)
 	}
 	return c, nil
-}
-
-// CheckFiles runs CheckSim on each file as a subtest of t: the transcript
-// must equal the file, and the simulator's checkers must find nothing.
-// hint is added to a transcript difference (how to regenerate the file).
-func CheckFiles(t *testing.T, files []string, hint string) {
-	t.Helper()
-	if len(files) == 0 {
-		t.Fatal("no scenario files")
-	}
-	for _, name := range files {
-		t.Run(filepath.Base(name), func(t *testing.T) {
-			src, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := CheckSim(name, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range c.Problems {
-				t.Errorf("simulator self-check: %s", p)
-			}
-			if c.Diff != "" {
-				t.Errorf("transcript differs%s:\n%s", hint, c.Diff)
-			}
-		})
-	}
 }

@@ -128,7 +128,7 @@ func errOutcome(err error) Outcome {
 	}
 	var e syscall.Errno
 	if errors.As(err, &e) {
-		return Outcome{Err: ErrnoName(int(e))}
+		return Outcome{Err: uapi.ErrnoName(int(e))}
 	}
 	return Outcome{Err: "EIO"}
 }
@@ -148,7 +148,7 @@ func (in *interp) exec(c *Command) Outcome {
 		in.bind(c.Bind, fd, true)
 		return errOutcome(err)
 	case OpCreat:
-		fd, err := m.Open(c.Path, O_CREAT|O_WRONLY|O_TRUNC, c.Mode)
+		fd, err := m.Open(c.Path, uapi.O_CREAT|uapi.O_WRONLY|uapi.O_TRUNC, c.Mode)
 		if err == nil {
 			err = m.Close(fd)
 		}

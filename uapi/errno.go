@@ -1,4 +1,4 @@
-package scenario
+package uapi
 
 // errnoNames is the Linux errno table (asm-generic/errno-base.h and
 // asm-generic/errno.h, the values of x86_64 and arm64), indexed by number;

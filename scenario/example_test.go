@@ -3,7 +3,7 @@ package scenario_test
 import (
 	"fmt"
 
-	"github.com/inosim/inosim/sim/scenario"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/uapi"
 )
 

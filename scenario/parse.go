@@ -55,7 +55,7 @@ type parser struct {
 // Parse reads a scenario. name is the file name used in errors. On failure
 // the File is nil and the error is an ErrorList.
 func Parse(name string, src []byte) (*File, error) {
-	p := &parser{f: &File{Name: name, Personality: "linux"}, bound: map[string]bool{}}
+	p := &parser{f: &File{Name: name, Personality: uapi.PersonalityLinux}, bound: map[string]bool{}}
 	text := string(src)
 	text = strings.TrimSuffix(text, "\n")
 	if len(src) == 0 {
@@ -157,9 +157,9 @@ func (p *parser) header(l *Line, toks []token) (int, string) {
 		if p.personality {
 			return d.col, "duplicate personality"
 		}
-		if !slices.Contains(Personalities, arg.text) {
+		if names := uapi.Personalities(); !slices.Contains(names, arg.text) {
 			return arg.col, fmt.Sprintf("unknown personality %s (want one of %s)",
-				Quote(arg.text), strings.Join(Personalities, ", "))
+				Quote(arg.text), strings.Join(names, ", "))
 		}
 		p.personality = true
 		p.f.Personality = arg.text
@@ -325,7 +325,7 @@ func resultOf(line int, op string, t token) (*Result, int, string) {
 		}
 		r.Value, r.HasValue = v, true
 	default:
-		if _, ok := ErrnoNumber(t.text); !ok {
+		if _, ok := uapi.ErrnoNumber(t.text); !ok {
 			return nil, t.col, "unknown result " + Quote(t.text) + " (want ok, an errno name or a number)"
 		}
 		r.Errno = t.text

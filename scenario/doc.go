@@ -16,9 +16,11 @@
 //     layout is lost) and the Commands with typed operands (Command's
 //     comment lists which field each op uses) and their expectations
 //     (Command.Expect, Command.Events). Errors read "FILE:LINE:COL: message";
-//   - an interpreter (the simulator's, or the kernel runner) walks
-//     File.Lines, applies SysctlLine settings and executes each Command by
-//     its Op, and reports one Outcome per command;
+//   - Run, the interpreter, walks File.Lines, applies SysctlLine settings
+//     and executes each Command by its Op as calls of a Machine (the
+//     simulator through package simrun, the host kernel through package
+//     hostkernel, the reference model of proptest/model), and reports one
+//     Outcome per command;
 //   - Print turns the File and the Outcomes into a transcript: the input
 //     with its results written anew. File.ExpectedAll gives the outcomes the
 //     file itself expects, so Print(f, f.ExpectedAll()) of a printed
@@ -26,6 +28,8 @@
 //   - Equal and Diff compare two transcripts the way "inosim check" and
 //     "inosim diff" do, ignoring indentation width and trailing white space.
 //
-// The package does not know what the calls do; it imports nothing of the
-// simulator, only uapi for the IN_* masks.
+// The package does not know what the calls do: of inosim it imports only
+// uapi (masks, flags, errno and personality names), so the host-kernel
+// runner and the reference model use it without linking the simulator
+// (cmd/inosim's deps test holds this).
 package scenario

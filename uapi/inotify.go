@@ -52,11 +52,15 @@ const (
 		IN_MASK_CREATE | IN_MASK_ADD | IN_ISDIR | IN_ONESHOT
 )
 
-// Flags of inotify_init1.
+// Flags of inotify_init1: the open flags of the instance's file.
 const (
-	IN_CLOEXEC  = 0x80000 // O_CLOEXEC
-	IN_NONBLOCK = 0x800   // O_NONBLOCK
+	IN_CLOEXEC  = O_CLOEXEC
+	IN_NONBLOCK = O_NONBLOCK
 )
+
+// INOTIFY_IOC_SETNEXTWD is _IOW('I', 0, __s32): the ioctl that sets the
+// next wd an instance tries (4.14+, for checkpoint/restore).
+const INOTIFY_IOC_SETNEXTWD = 0x40044900
 
 // bitNames is the one table of single-bit names, in ascending bit order.
 var bitNames = []struct {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/inosim/inosim/uapi"
-	"github.com/inosim/inosim/vfs"
 )
 
 // Pos is a place in a scenario file: 1-based line and 1-based byte column.
@@ -21,9 +20,9 @@ func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
 // were; Commands holds the commands alone, in order (Commands[i].Index == i).
 type File struct {
 	Name string
-	// Personality is the kernel the scenario asks for: "linux" (the
-	// default when the file has no personality line), "linux-2.6.13",
-	// "linux-2.6.18" or "illumos".
+	// Personality is the kernel the scenario asks for, one of
+	// uapi.Personalities; uapi.PersonalityLinux when the file has no
+	// personality line.
 	Personality string
 	Lines       []Line
 	Commands    []*Command
@@ -68,9 +67,6 @@ type Line struct {
 	Cmd *Command
 }
 
-// Personalities the simulator knows, in the order of the spec.
-var Personalities = []string{"linux", "linux-2.6.13", "linux-2.6.18", "illumos"}
-
 // Keys of the sysctl header (the files of /proc/sys/fs/inotify/).
 const (
 	SysctlMaxQueuedEvents  = "max_queued_events"
@@ -109,27 +105,6 @@ const (
 	OpInotifyRmWatch  = "inotify_rm_watch"
 	OpFionread        = "fionread"
 	OpSetnextwd       = "setnextwd"
-)
-
-// Flag values (x86_64), the VFS's own: a scenario names exactly what the
-// system calls take.
-const (
-	O_RDONLY    = vfs.O_RDONLY
-	O_WRONLY    = vfs.O_WRONLY
-	O_RDWR      = vfs.O_RDWR
-	O_CREAT     = vfs.O_CREAT
-	O_EXCL      = vfs.O_EXCL
-	O_TRUNC     = vfs.O_TRUNC
-	O_APPEND    = vfs.O_APPEND
-	O_NONBLOCK  = vfs.O_NONBLOCK
-	O_DIRECTORY = vfs.O_DIRECTORY
-	O_NOFOLLOW  = vfs.O_NOFOLLOW
-	O_CLOEXEC   = vfs.O_CLOEXEC
-
-	RENAME_NOREPLACE = vfs.RENAME_NOREPLACE // renameat2
-	RENAME_EXCHANGE  = vfs.RENAME_EXCHANGE
-
-	MNT_DETACH = vfs.MNT_DETACH // umount2
 )
 
 // Times selects the timestamps utimes sets.

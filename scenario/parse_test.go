@@ -111,9 +111,9 @@ func TestParseFields(t *testing.T) {
 		{"mkdir /d", Command{Op: OpMkdir, Path: "/d", Mode: 0o755}},
 		{"mkdir d 644", Command{Op: OpMkdir, Path: "d", Mode: 0o644}},
 		{"rmdir /d", Command{Op: OpRmdir, Path: "/d"}},
-		{"g = open /a O_WRONLY|O_CREAT|O_EXCL", Command{Bind: "g", Op: OpOpen, Path: "/a", Flags: O_WRONLY | O_CREAT | O_EXCL, Mode: 0o644}},
+		{"g = open /a O_WRONLY|O_CREAT|O_EXCL", Command{Bind: "g", Op: OpOpen, Path: "/a", Flags: uapi.O_WRONLY | uapi.O_CREAT | uapi.O_EXCL, Mode: 0o644}},
 		{"g = open /a O_RDWR|O_TRUNC|O_APPEND|O_DIRECTORY|O_NOFOLLOW 0600", Command{Bind: "g", Op: OpOpen, Path: "/a",
-			Flags: O_RDWR | O_TRUNC | O_APPEND | O_DIRECTORY | O_NOFOLLOW, Mode: 0o600}},
+			Flags: uapi.O_RDWR | uapi.O_TRUNC | uapi.O_APPEND | uapi.O_DIRECTORY | uapi.O_NOFOLLOW, Mode: 0o600}},
 		{"g = open /a 65", Command{Bind: "g", Op: OpOpen, Path: "/a", Flags: 65, Mode: 0o644}},
 		{"creat /a", Command{Op: OpCreat, Path: "/a", Mode: 0o644}},
 		{"creat /a 0", Command{Op: OpCreat, Path: "/a", Mode: 0}},
@@ -138,12 +138,12 @@ func TestParseFields(t *testing.T) {
 		{"mkfifo /p", Command{Op: OpMkfifo, Path: "/p", Mode: 0o644}},
 		{"unlink /a", Command{Op: OpUnlink, Path: "/a"}},
 		{"rename /a /b", Command{Op: OpRename, Path: "/a", NewPath: "/b"}},
-		{"rename /a /b noreplace", Command{Op: OpRename, Path: "/a", NewPath: "/b", Flags: RENAME_NOREPLACE}},
-		{"rename /a /b exchange", Command{Op: OpRename, Path: "/a", NewPath: "/b", Flags: RENAME_EXCHANGE}},
+		{"rename /a /b noreplace", Command{Op: OpRename, Path: "/a", NewPath: "/b", Flags: uapi.RENAME_NOREPLACE}},
+		{"rename /a /b exchange", Command{Op: OpRename, Path: "/a", NewPath: "/b", Flags: uapi.RENAME_EXCHANGE}},
 		{"readdir /", Command{Op: OpReaddir, Path: "/"}},
 		{"mount tmpfs /m", Command{Op: OpMount, FSType: "tmpfs", Path: "/m"}},
 		{"umount /m", Command{Op: OpUmount, Path: "/m"}},
-		{"umount -l /m", Command{Op: OpUmount, Path: "/m", Flags: MNT_DETACH}},
+		{"umount -l /m", Command{Op: OpUmount, Path: "/m", Flags: uapi.MNT_DETACH}},
 		{"umount -l", Command{Op: OpUmount, Path: "-l"}},
 		{"as 1000", Command{Op: OpAs, UID: 1000, GID: 1000}},
 		{"as 1000:5", Command{Op: OpAs, UID: 1000, GID: 5}},
@@ -248,26 +248,6 @@ func TestQuote(t *testing.T) {
 		l, _, msg := lexLine("x " + Quote(s))
 		if msg != "" || len(l.toks) != 2 || l.toks[1].text != s {
 			t.Errorf("lexing Quote(%q) back: %+v %s", s, l.toks, msg)
-		}
-	}
-}
-
-func TestErrno(t *testing.T) {
-	for name, n := range map[string]int{"EPERM": 1, "ENOENT": 2, "EAGAIN": 11, "EWOULDBLOCK": 11, "EINVAL": 22,
-		"ENOSPC": 28, "ELOOP": 40, "EOPNOTSUPP": 95, "ENOTSUP": 95, "EUCLEAN": 117, "EHWPOISON": 133, "EDEADLOCK": 35} {
-		if got, ok := ErrnoNumber(name); !ok || got != n {
-			t.Errorf("ErrnoNumber(%s) = %d, %v; want %d", name, got, ok, n)
-		}
-	}
-	if _, ok := ErrnoNumber("EBOGUS"); ok {
-		t.Error("EBOGUS accepted")
-	}
-	if _, ok := ErrnoNumber(""); ok {
-		t.Error(`"" accepted`)
-	}
-	for n, name := range map[int]string{11: "EAGAIN", 95: "EOPNOTSUPP", 41: "", 0: "", 134: "", -1: ""} {
-		if got := ErrnoName(n); got != name {
-			t.Errorf("ErrnoName(%d) = %q, want %q", n, got, name)
 		}
 	}
 }

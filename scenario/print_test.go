@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -8,23 +9,9 @@ import (
 )
 
 // fixedPoints are transcripts as run prints them: printing each with the
-// outcomes it expects must give it back.
+// outcomes it expects must give it back. The scenario spec's example is
+// in testdata, where simrun's test runs it too.
 var fixedPoints = map[string]string{
-	"spec example": `personality linux
-mkdir /d
-i = inotify_init IN_NONBLOCK
-w = inotify_add_watch i /d IN_ALL_EVENTS
-creat /d/a
-rename /d/a /d/b
-inotify_add_watch i /missing IN_CREATE => ENOENT
-read i
-  w IN_CREATE a
-  w IN_OPEN a
-  w IN_CLOSE_WRITE a
-  w IN_MOVED_FROM cookie=c1 a
-  w IN_MOVED_TO cookie=c1 b
-fionread i => 0
-`,
 	"every command": `# every command once
 personality linux-2.6.18
 sysctl max_queued_events=16
@@ -172,6 +159,14 @@ w = inotify_add_watch i / IN_MASK_CREATE => EEXIST
 read i
   w IN_ATTRIB
 `,
+}
+
+func init() {
+	b, err := os.ReadFile("testdata/spec-example.scen")
+	if err != nil {
+		panic(err)
+	}
+	fixedPoints["spec example"] = string(b)
 }
 
 func TestFixedPoint(t *testing.T) {

@@ -1,0 +1,81 @@
+package simrun_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/inosim/inosim/scenario"
+	"github.com/inosim/inosim/simrun"
+)
+
+func runSimText(t *testing.T, name, src string) (string, *simrun.Result) {
+	t.Helper()
+	f, err := scenario.Parse(name, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := simrun.Run(f, simrun.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Problems {
+		t.Errorf("simulator self-check: %s", p)
+	}
+	return scenario.Print(f, res.Outcomes), res
+}
+
+// specExample reads the scenario spec's example, as the simulator prints
+// it (scenario's tests check that it is a printing fixed point).
+func specExample(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../scenario/testdata/spec-example.scen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestSpecExampleRunsAsWritten(t *testing.T) {
+	spec := specExample(t)
+	got, _ := runSimText(t, "spec.scen", spec)
+	if !scenario.Equal(got, spec) {
+		t.Errorf("transcript differs:\n%s", scenario.Diff("want", spec, "got", got))
+	}
+}
+
+// TestRunIsAFixedPoint: the transcript of a file without results, run
+// again, is unchanged.
+func TestRunIsAFixedPoint(t *testing.T) {
+	src := `mkdir /d
+i = inotify_init
+w = inotify_add_watch i /d IN_ALL_EVENTS|IN_ONESHOT
+mkdir /d/sub
+read i
+rmdir /d/sub
+read i
+inotify_rm_watch i w
+close i
+`
+	first, _ := runSimText(t, "fp.scen", src)
+	second, _ := runSimText(t, "fp.scen", first)
+	if !scenario.Equal(first, second) {
+		t.Errorf("not a fixed point:\n%s", scenario.Diff("first", first, "second", second))
+	}
+	t.Log(first)
+}
+
+// TestCheck: a file that replays as written has no diff; one whose
+// expectation is wrong has one, and neither has checker problems.
+func TestCheck(t *testing.T) {
+	c, err := simrun.Check("spec.scen", []byte(specExample(t)))
+	if err != nil || c.Diff != "" || len(c.Problems) != 0 {
+		t.Fatalf("Check(spec example) = %+v, %v", c, err)
+	}
+	c, err = simrun.Check("bad.scen", []byte("mkdir /d => EEXIST\n"))
+	if err != nil || c.Diff == "" || c.Transcript != "mkdir /d\n" {
+		t.Errorf("Check(wrong expectation) = %+v, %v", c, err)
+	}
+	if _, err := simrun.Check("illumos.scen", []byte("personality illumos\nmkdir /d\n")); err == nil {
+		t.Error("Check of an unmodelled personality succeeded")
+	}
+}

@@ -1,0 +1,25 @@
+package uapi
+
+// Personality names: the kernels a scenario may ask for ("personality
+// NAME"). Each names one inotify, read from its seed; the simulator's
+// behaviour for each lives in internal/personality, which models every
+// name here but illumos.
+const (
+	// PersonalityLinux is today's kernel (observed on 6.18), the default
+	// when a scenario names none.
+	PersonalityLinux = "linux"
+	// PersonalityLinux2613 is the first inotify: seed 000 as released in
+	// 2.6.13.
+	PersonalityLinux2613 = "linux-2.6.13"
+	// PersonalityLinux2618 is the in-kernel API split (seeds 001 and 002)
+	// as in 2.6.18.
+	PersonalityLinux2618 = "linux-2.6.18"
+	// PersonalityIllumos is illumos's inotify (seed 004): a known name,
+	// not modelled yet.
+	PersonalityIllumos = "illumos"
+)
+
+// Personalities returns every personality name, in the spec's order.
+func Personalities() []string {
+	return []string{PersonalityLinux, PersonalityLinux2613, PersonalityLinux2618, PersonalityIllumos}
+}
