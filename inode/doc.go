@@ -1,13 +1,16 @@
 // Package inode models struct inode and struct super_block's inode list
 // (fs/inode.c of Linux 2.6.18, as the seeds expect it).
 //
-// Lock order of what this package owns (with the inotify locks that nest
-// inside, from seed 000/001):
+// Lock order of what this package owns:
 //
 //	iprune_mutex                 (keeps inode pruning away from unmount)
 //	  inode_lock                 (sb->s_inodes, i_state)
 //	inode->i_mutex               (attributes, contents; directories: namespace)
-//	  inode->inotify_mutex       (inode->inotify_watches)
+//	  inode_lock                 (new_inode, igrab and iput under it)
+//
+// A notification backend's per-inode locks (the seeds' inode->inotify_mutex)
+// belong to the backend (see NotifyState) and nest inside i_mutex, with
+// inode_lock inside them.
 //
 // Lifetimes: an inode is created with i_count 1 (the creator's reference;
 // for a linked file it passes to the dentry that names it). igrab and

@@ -22,6 +22,10 @@
 //	      inode_lock            (igrab at add; iput at a final put)
 //	iprune_mutex                (held by the unmount that calls UnmountInodes)
 //	  inode_lock                (sb->s_inodes; dropped around each inode)
+//	  inode->inotify_mutex      (each inode's watches get IN_UNMOUNT and go)
+//	    ih->mutex
+//	      dev->ev_mutex
+//	      dcache_lock
 //	uidhash_lock                (the per-user counts; nothing nests inside)
 //
 // inotify_dentry_parent_queue_event takes dentry->d_lock only to read
