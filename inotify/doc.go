@@ -11,6 +11,13 @@
 // device is one; an audit-like consumer in the tests is another).
 // Personalities of other eras switch its rules (package personality).
 //
+// In the seed texts: seed 001 is the patch to fs/inotify.c (its lines
+// 16–1210: the lock and lifetime comments at the top, the kernel API from
+// about line 200); seed 002 is fs/inotify_user.c whole (the code from line
+// 746: the lock order at 793, the device at 819, the system calls from
+// 1301). Seed 000 (fs/inotify.c of 2.6.13, lines 34–1037) is what
+// personality linux-2.6.13 switches these rules towards.
+//
 // Lock order (seed 001, with seed 002's device locks around and inside):
 //
 //	dev->up_mutex               (ensures we don't re-add the same watch)
