@@ -16,6 +16,8 @@ import (
 // host runner's sandbox (a tmpfs root in private namespaces).
 type kernelFS struct{ buf []byte }
 
+var _ FS = (*kernelFS)(nil)
+
 func (kernelFS) Mkdir(p string, mode uint32) error { return unix.Mkdir(p, mode) }
 func (kernelFS) Open(p string, flags int, mode uint32) (int, error) {
 	return unix.Open(p, flags|unix.O_CLOEXEC, mode)

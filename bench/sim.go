@@ -11,6 +11,8 @@ import (
 // simFS runs a workload as one task of a simulated kernel.
 type simFS struct{ t *sim.Task }
 
+var _ FS = simFS{}
+
 func (s simFS) Mkdir(p string, mode uint32) error { return s.t.Mkdir(p, mode) }
 func (s simFS) Open(p string, flags int, mode uint32) (int, error) {
 	return s.t.Open(p, flags, mode)
