@@ -372,9 +372,6 @@ func (d *Dentry) Flags(cur *lockdep.Task) uint32 {
 	return d.flags
 }
 
-// IsRoot reports whether d is its own parent.
-func (d *Dentry) IsRoot() bool { return d.parent == d }
-
 // SetChildFlagsLocked sets or clears DCACHE_INOTIFY_PARENT_WATCHED on every
 // child of every alias of ino, unlinked-but-open ones included (they stay on
 // d_subdirs): the body of seed 001's set_dentry_child_flags.

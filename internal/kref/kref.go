@@ -260,16 +260,11 @@ func (tr *Tracker) Leaks() []*Report {
 	return out
 }
 
-// callerFunc names the Go function that made a call: with skip 0, the
-// caller of the function calling callerFunc; each further skip goes one
-// frame up. It is trimmed to package.Function so histories do not depend
-// on the module path.
-func callerFunc(skip int) string {
-	fn, _ := callerFuncs(skip + 1)
-	return fn
-}
-
-// callerFuncs is callerFunc and the function one frame further up.
+// callerFuncs names the Go function that made a call and the function that
+// called it: with skip 0, fn is the caller of the function calling
+// callerFuncs and from is fn's caller; each further skip goes one frame up.
+// Both are trimmed to package.Function so histories do not depend on the
+// module path.
 func callerFuncs(skip int) (fn, from string) {
 	var pcs [2]uintptr
 	n := runtime.Callers(skip+3, pcs[:])
