@@ -61,6 +61,8 @@ type Notifier interface {
 // NopNotifier ignores every hook: a kernel without inotify.
 type NopNotifier struct{}
 
+var _ Notifier = NopNotifier{}
+
 func (NopNotifier) FsnotifyCreate(*lockdep.Task, *inode.Inode, *dentry.Dentry)             {}
 func (NopNotifier) FsnotifyMkdir(*lockdep.Task, *inode.Inode, *dentry.Dentry)              {}
 func (NopNotifier) FsnotifyLink(*lockdep.Task, *inode.Inode, *inode.Inode, *dentry.Dentry) {}

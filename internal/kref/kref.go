@@ -59,6 +59,12 @@ type Entry struct {
 	From   string // the function that called Func ("" if unknown)
 }
 
+var (
+	_ fmt.Stringer = Entry{}
+	_ fmt.Stringer = Kind(0)
+	_ fmt.Stringer = (*Report)(nil)
+)
+
 // String reads "get inotify_watch#1 -> 2 by watch.Get from
 // handle.(*InotifyHandle).RmWd": the helper and the kernel function that
 // used it, like get_inotify_watch called from inotify_rm_wd.
