@@ -318,8 +318,9 @@ rename f.tmp f
 read i
 `
 
-// inotifywaitSpec is what the inotifywait spec says inotifywait -m prints
-// for those operations (its two captures, the second under w2/).
+// inotifywaitSpec is what inotifywait -m printed on a Linux 6.18 host for
+// those operations: the two captures docs/scenarios.md shows under "The
+// inotifywait format", the second under w2/.
 const inotifywaitSpec = `w/ CREATE a.txt
 w/ OPEN a.txt
 w/ MODIFY a.txt

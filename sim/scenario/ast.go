@@ -68,7 +68,7 @@ type Line struct {
 	Cmd *Command
 }
 
-// Personalities the simulator knows, in the order of the spec.
+// Personalities the simulator knows, in the order docs/scenarios.md lists them.
 var Personalities = []string{"linux", "linux-2.6.13", "linux-2.6.18", "illumos"}
 
 // Keys of the sysctl header (the files of /proc/sys/fs/inotify/).

@@ -21,7 +21,7 @@ func runSimText(t *testing.T, name, src string) (string, *SimResult) {
 }
 
 func TestSpecExampleRunsAsWritten(t *testing.T) {
-	spec := fixedPoints["spec example"] // ../shared/spec/scenario.md's example
+	spec := fixedPoints["spec example"] // docs/scenarios.md's complete example
 	got, _ := runSimText(t, "spec.scen", spec)
 	if !Equal(got, spec) {
 		t.Errorf("transcript differs:\n%s", Diff("want", spec, "got", got))
