@@ -364,6 +364,8 @@ func RunFunc(name string, arg []byte, timeout time.Duration) ([]byte, error) {
 // made), after which Run may retry without a user namespace.
 type startError struct{ err error }
 
+var _ error = (*startError)(nil)
+
 func (e *startError) Error() string {
 	return "host kernel runner: cannot start the child: " + e.err.Error()
 }
@@ -546,6 +548,11 @@ type tailBuffer struct {
 	mu sync.Mutex
 	b  []byte
 }
+
+var (
+	_ io.Writer    = (*tailBuffer)(nil)
+	_ fmt.Stringer = (*tailBuffer)(nil)
+)
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()

@@ -1,6 +1,6 @@
 // Package scenario is the scenario language of inosim: the plain-text
 // transcripts of system calls that run both in the simulator and on the
-// host's real kernel (the contract is the shared spec scenario.md).
+// host's real kernel (the contract is docs/scenarios.md).
 //
 // A scenario is one command per line ("mkdir /d", "i = inotify_init",
 // "w = inotify_add_watch i /d IN_CREATE", "rename /d/a /d/b => ENOENT"),

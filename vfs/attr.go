@@ -98,15 +98,6 @@ func (v *VFS) Lchown(ctx *Context, path string, uid, gid uint32) error {
 	return v.withPath(ctx, path, 0, func(p Path) error { return v.chown(ctx, p, uid, gid) })
 }
 
-// Fchown is Chown on an open file.
-func (v *VFS) Fchown(ctx *Context, f *File, uid, gid uint32) error {
-	p, err := filePath(f)
-	if err != nil {
-		return err
-	}
-	return v.chown(ctx, p, uid, gid)
-}
-
 func (v *VFS) chown(ctx *Context, p Path, uid, gid uint32) error {
 	if err := p.Mnt.wantWrite(); err != nil {
 		return err

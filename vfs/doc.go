@@ -4,7 +4,7 @@
 // fs/read_write.c, fs/readdir.c), notify_change (fs/attr.c) and tmpfs
 // (mm/shmem.c, fs/libfs.c) as the only file system. It calls the fsnotify
 // hooks of include/linux/fsnotify.h through Notifier, in today's kernel
-// order (../shared/spec/semantics.md, section 2).
+// order (docs/semantics.md, section 2).
 //
 // Lock order (outermost first):
 //

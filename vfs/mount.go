@@ -37,9 +37,6 @@ type Mount struct {
 	noNS bool
 }
 
-// Super returns the mount's super block.
-func (m *Mount) Super() *inode.SuperBlock { return m.sb.SuperBlock }
-
 // Root returns the mount's root dentry (mnt_root).
 func (m *Mount) Root() *dentry.Dentry { return m.root }
 

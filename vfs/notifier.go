@@ -8,7 +8,7 @@ import (
 
 // Notifier receives the fsnotify hooks of include/linux/fsnotify.h. The VFS
 // calls each at the point today's kernel does, relative to the namespace
-// change (../shared/spec/semantics.md gives the order for every operation);
+// change (docs/semantics.md gives the order for every operation);
 // inotify implements it. The VFS never imports inotify: this interface is
 // the only way up.
 //
@@ -60,6 +60,8 @@ type Notifier interface {
 
 // NopNotifier ignores every hook: a kernel without inotify.
 type NopNotifier struct{}
+
+var _ Notifier = NopNotifier{}
 
 func (NopNotifier) FsnotifyCreate(*lockdep.Task, *inode.Inode, *dentry.Dentry)             {}
 func (NopNotifier) FsnotifyMkdir(*lockdep.Task, *inode.Inode, *dentry.Dentry)              {}

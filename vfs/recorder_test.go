@@ -20,6 +20,8 @@ type recorder struct {
 	log []string
 }
 
+var _ vfs.Notifier = (*recorder)(nil)
+
 func (r *recorder) add(format string, args ...any) {
 	r.log = append(r.log, fmt.Sprintf(format, args...))
 }

@@ -110,6 +110,11 @@ func (v *VFS) Now() int64 { return v.clock.Add(1) }
 // dcacheHooks forwards the dcache's upcalls to the notifier.
 type dcacheHooks struct{ v *VFS }
 
+var (
+	_ dentry.Hooks          = dcacheHooks{}
+	_ inode.SuperOperations = (*VFS)(nil)
+)
+
 func (h dcacheHooks) InodeRemove(cur *lockdep.Task, ino *inode.Inode) {
 	h.v.notifier.FsnotifyInodeRemove(cur, ino)
 }

@@ -59,6 +59,12 @@ type Entry struct {
 	From   string // the function that called Func ("" if unknown)
 }
 
+var (
+	_ fmt.Stringer = Entry{}
+	_ fmt.Stringer = Kind(0)
+	_ fmt.Stringer = (*Report)(nil)
+)
+
 // String reads "get inotify_watch#1 -> 2 by watch.Get from
 // handle.(*InotifyHandle).RmWd": the helper and the kernel function that
 // used it, like get_inotify_watch called from inotify_rm_wd.
@@ -260,16 +266,11 @@ func (tr *Tracker) Leaks() []*Report {
 	return out
 }
 
-// callerFunc names the Go function that made a call: with skip 0, the
-// caller of the function calling callerFunc; each further skip goes one
-// frame up. It is trimmed to package.Function so histories do not depend
-// on the module path.
-func callerFunc(skip int) string {
-	fn, _ := callerFuncs(skip + 1)
-	return fn
-}
-
-// callerFuncs is callerFunc and the function one frame further up.
+// callerFuncs names the Go function that made a call and the function that
+// called it: with skip 0, fn is the caller of the function calling
+// callerFuncs and from is fn's caller; each further skip goes one frame up.
+// Both are trimmed to package.Function so histories do not depend on the
+// module path.
 func callerFuncs(skip int) (fn, from string) {
 	var pcs [2]uintptr
 	n := runtime.Callers(skip+3, pcs[:])

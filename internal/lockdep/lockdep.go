@@ -57,6 +57,12 @@ type key struct {
 	sub   int
 }
 
+var (
+	_ fmt.Stringer = key{}
+	_ fmt.Stringer = Site{}
+	_ fmt.Stringer = TraceEvent{}
+)
+
 func (k key) String() string {
 	if k.class == nil {
 		return "(uninitialised)"

@@ -25,6 +25,11 @@ var kindNames = [...]string{
 	NotHeld:      "NotHeld",
 }
 
+var (
+	_ fmt.Stringer = Kind(0)
+	_ fmt.Stringer = (*Report)(nil)
+)
+
 // String names the kind ("Circular").
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {

@@ -1,6 +1,6 @@
 // Package personality is the one home of every behaviour that differs
 // between the inotify versions inosim models. Each switch cites the seed or
-// kernel behaviour it follows (the semantics spec, §2 and §4); code
+// kernel behaviour it follows (docs/semantics.md §2 and §4); code
 // elsewhere asks a P, it never tests a version. The names are uapi's
 // (uapi.Personalities).
 package personality

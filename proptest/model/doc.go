@@ -1,5 +1,5 @@
 // Package model is a small reference model of the observable semantics of
-// today's Linux inotify (the semantics spec, "personality linux") over a
+// today's Linux inotify (docs/semantics.md, personality "linux") over a
 // path-based file tree.
 //
 // It is written to be obviously correct rather than fast or faithful to the
@@ -10,7 +10,7 @@
 // current directory) and a set of watches; directories hold names; a
 // mount is a file system hung on a directory. Each rule lives in one place
 // and its comment names the behaviour it encodes (the # numbers are the
-// probe cases of semantics.md).
+// probe cases of docs/semantics.md).
 //
 // Model implements scenario.Machine, so scenario.Run drives it exactly as it
 // drives the simulator and the host kernel. It is exact for the commands
