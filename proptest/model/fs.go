@@ -244,10 +244,6 @@ func (m *Model) mayDelete(dir, victim *File, isDir bool) error {
 	return nil
 }
 
-// mountOf is the file system an object's path reaches it through; our
-// file systems are mounted once, so it is the object's own.
-func mountOf(f *File) *fsys { return f.fs }
-
 // isAncestor reports whether dir a is d or one of d's ancestors within the
 // same tree of names (across mounts, following the mountpoint).
 func isAncestor(a, d *File) bool {
