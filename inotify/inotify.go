@@ -53,12 +53,6 @@ type InotifyWatch struct {
 	hPrev, hNext *InotifyWatch
 }
 
-// Wd returns the watch descriptor.
-func (w *InotifyWatch) Wd() int32 { return w.wd }
-
-// Inode returns the watched inode.
-func (w *InotifyWatch) Inode() *inode.Inode { return w.inode }
-
 // GetInotifyWatch is get_inotify_watch.
 func GetInotifyWatch(w *InotifyWatch) { w.Count.Get() }
 
@@ -163,9 +157,6 @@ func New(p *personality.P, dc *dentry.Dcache, refs *kref.Tracker) *Inotify {
 	in.sysctls.init()
 	return in
 }
-
-// Personality returns the personality the backend follows.
-func (in *Inotify) Personality() *personality.P { return in.p }
 
 // GetCookie returns a unique cookie to pair IN_MOVED_FROM with IN_MOVED_TO
 // (inotify_get_cookie). Never 0.

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"sync/atomic"
 	"syscall"
 
@@ -356,16 +355,4 @@ func InfoOf(c hooks.Caller, fd int) (Info, error) {
 	info.WdsInIdr, info.WdsOnList = dev.ih.Wds(c.Cur())
 	info.Queue = dev.queue.Snapshot(c.Cur())
 	return info, nil
-}
-
-// Users returns the uids with inotify counts, sorted, for checks.
-func (in *Inotify) Users(cur *lockdep.Task) []uint32 {
-	in.uidLock.Lock(cur)
-	defer in.uidLock.Unlock(cur)
-	out := make([]uint32, 0, len(in.users))
-	for u := range in.users {
-		out = append(out, u)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }
