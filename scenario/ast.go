@@ -38,9 +38,10 @@ const (
 	SysctlLine                      // sysctl KEY=VALUE
 	CommandLine                     // a command; Line.Cmd is it
 	ResultLine                      // an indented result line; Line.Cmd is the command above
+	ExpectLine                      // expect TEXT: a checker report the scenario expects
 )
 
-var lineKindNames = [...]string{"blank", "comment", "personality", "sysctl", "command", "result"}
+var lineKindNames = [...]string{"blank", "comment", "personality", "sysctl", "command", "result", "expect"}
 
 func (k LineKind) String() string {
 	if int(k) < len(lineKindNames) {
@@ -65,6 +66,24 @@ type Line struct {
 	// Cmd is the command of a CommandLine, or, for a ResultLine, the
 	// command the result belongs to.
 	Cmd *Command
+
+	// Expect is an ExpectLine's TEXT: the simulator's checkers (lockdep,
+	// refcounts, leaks at shutdown, oopses) must make a report containing
+	// it, and a report that contains it is no failure. It states a
+	// seed's own bug (a leak the seed has, say); a real kernel has no such
+	// checkers, so the kernel runner ignores it.
+	Expect string
+}
+
+// Expects returns the TEXT of every expect line, in order.
+func (f *File) Expects() []string {
+	var out []string
+	for _, l := range f.Lines {
+		if l.Kind == ExpectLine {
+			out = append(out, l.Expect)
+		}
+	}
+	return out
 }
 
 // Keys of the sysctl header (the files of /proc/sys/fs/inotify/).

@@ -108,7 +108,7 @@ func (p *parser) line(l Line) (int, string) {
 		if col, msg := p.result(p.above, ll.toks); msg != "" {
 			return col, msg
 		}
-	case (ll.toks[0].text == "personality" || ll.toks[0].text == "sysctl") &&
+	case (ll.toks[0].text == "personality" || ll.toks[0].text == "sysctl" || ll.toks[0].text == "expect") &&
 		!(len(ll.toks) > 1 && ll.toks[1].is("=")):
 		p.above, p.aboveBroken = nil, false
 		if col, msg := p.header(&l, ll.toks); msg != "" {
@@ -150,6 +150,13 @@ func (p *parser) header(l *Line, toks []token) (int, string) {
 		return t.col, "unexpected " + t.text + " in a header line"
 	}
 	arg := toks[1]
+	if d.text == "expect" {
+		if arg.text == "" {
+			return arg.col, "expect: empty text"
+		}
+		l.Kind, l.Expect = ExpectLine, arg.text
+		return 0, ""
+	}
 	if d.text == "personality" {
 		if len(p.f.Commands) > 0 {
 			return d.col, "personality must come before the first command"

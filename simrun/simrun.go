@@ -3,6 +3,7 @@ package simrun
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 
 	"github.com/inosim/inosim/internal/personality"
@@ -101,8 +102,11 @@ func (s *simMachine) IsDir(path string, follow bool) bool {
 type Result struct {
 	Outcomes []scenario.Outcome
 	// Problems are what the kernel's checkers found (lockdep reports,
-	// refcount reports, leaks at shutdown); empty when clean.
+	// refcount reports, leaks at shutdown) that the file does not expect,
+	// and each expect line no report matched; empty when clean.
 	Problems []string
+	// Expected are the reports the file's expect lines matched.
+	Expected []string
 }
 
 // Options tune Run.
@@ -143,8 +147,35 @@ func Run(f *scenario.File, opt Options) (*Result, error) {
 	if opt.Done != nil {
 		opt.Done()
 	}
-	res.Problems = k.Shutdown()
+	res.Problems, res.Expected = sortReports(k.Shutdown(), f.Expects())
 	return res, nil
+}
+
+// sortReports splits the checkers' reports into those no expect line
+// matches (problems) and those one does (expected); an expect line that
+// matches no report is a problem too.
+func sortReports(reports, expects []string) (problems, expected []string) {
+	met := make([]bool, len(expects))
+	for _, r := range reports {
+		first, _, _ := strings.Cut(r, "\n")
+		hit := false
+		for i, e := range expects {
+			if strings.Contains(first, e) {
+				met[i], hit = true, true
+			}
+		}
+		if hit {
+			expected = append(expected, r)
+		} else {
+			problems = append(problems, r)
+		}
+	}
+	for i, e := range expects {
+		if !met[i] {
+			problems = append(problems, fmt.Sprintf("expected a report containing %q; none was made", e))
+		}
+	}
+	return problems, expected
 }
 
 // NewMachine returns a scenario.Machine that makes t's system calls in k:

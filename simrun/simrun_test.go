@@ -79,3 +79,27 @@ func TestCheck(t *testing.T) {
 		t.Error("Check of an unmodelled personality succeeded")
 	}
 }
+
+// TestExpectLines: an expect line turns a matching checker report into an
+// expected one, and an expect line that nothing matches is a problem.
+func TestExpectLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, src          string
+		problems, expected int
+	}{
+		{"clean, nothing expected", "mkdir /d\n", 0, 0},
+		{"expected but clean", "expect \"leaked with count\"\nmkdir /d\n", 1, 0},
+	} {
+		f, err := scenario.Parse(tc.name, []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := simrun.Run(f, simrun.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Problems) != tc.problems || len(res.Expected) != tc.expected {
+			t.Errorf("%s: problems %q, expected %q", tc.name, res.Problems, res.Expected)
+		}
+	}
+}
