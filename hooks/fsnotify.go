@@ -102,7 +102,7 @@ func (n Fsnotify) FsnotifyMove(cur *lockdep.Task, oldDir, newDir *inode.Inode, o
 // first its watched parent (named), then d's own watches. path says the
 // event carries a path (FSNOTIFY_EVENT_PATH), which IN_EXCL_UNLINK filters.
 func (n Fsnotify) parentAndSelf(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, path bool) {
-	n.event(cur, d, mask, path, true)
+	n.event(cur, d, mask, path, true, false)
 }
 
 // rw is parentAndSelf for read(2)/write(2) events: on a special file today's
@@ -110,20 +110,27 @@ func (n Fsnotify) parentAndSelf(cur *lockdep.Task, d *dentry.Dentry, mask uapi.M
 func (n Fsnotify) rw(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask) {
 	ino := d.Inode(cur)
 	special := ino != nil && ino.Type() != inode.S_IFREG && !ino.IsDir()
-	n.event(cur, d, mask, true, !special || n.P.SpecialRWToParent)
+	n.event(cur, d, mask, true, !special || n.P.SpecialRWToParent, false)
 }
 
-func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, path, toParent bool) {
+// event queues mask to d's parent (if toParent) and to d itself, the
+// parent first unless selfFirst.
+func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, path, toParent, selfFirst bool) {
 	ino := d.Inode(cur)
 	if ino == nil {
 		return
 	}
 	mask |= isdir(ino)
 	unlinked := path && n.P.ExclUnlink && d.Unhashed()
+	if selfFirst {
+		n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+	}
 	if toParent {
 		n.T.DentryParentQueueEvent(cur, d, mask, 0, unlinked)
 	}
-	n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+	if !selfFirst {
+		n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+	}
 }
 
 // FsnotifyOpen is fsnotify_open: IN_OPEN.
@@ -131,8 +138,13 @@ func (n Fsnotify) FsnotifyOpen(cur *lockdep.Task, d *dentry.Dentry) {
 	n.parentAndSelf(cur, d, uapi.IN_OPEN, true)
 }
 
-// FsnotifyAccess is fsnotify_access: IN_ACCESS.
+// FsnotifyAccess is fsnotify_access: IN_ACCESS. A directory is only ever
+// "read" by readdir, which called no fsnotify_access before today's
+// iterate_dir (personality NoReaddirAccess).
 func (n Fsnotify) FsnotifyAccess(cur *lockdep.Task, d *dentry.Dentry) {
+	if ino := d.Inode(cur); n.P.NoReaddirAccess && ino != nil && ino.IsDir() {
+		return
+	}
 	n.rw(cur, d, uapi.IN_ACCESS)
 }
 
@@ -152,7 +164,8 @@ func (n Fsnotify) FsnotifyClose(cur *lockdep.Task, d *dentry.Dentry, wrote bool)
 
 // FsnotifyChange is fsnotify_change: mode/owner changes → IN_ATTRIB; size →
 // IN_MODIFY; both times → IN_ATTRIB, atime alone → IN_ACCESS, mtime alone →
-// IN_MODIFY. The event carries a dentry, not a path.
+// IN_MODIFY. The event carries a dentry, not a path. The era of the seeds
+// told the inode before its parent (personality ChangeSelfFirst).
 func (n Fsnotify) FsnotifyChange(cur *lockdep.Task, d *dentry.Dentry, ia uint32) {
 	var mask uapi.Mask
 	if ia&(inode.ATTR_UID|inode.ATTR_GID|inode.ATTR_MODE) != 0 {
@@ -170,7 +183,7 @@ func (n Fsnotify) FsnotifyChange(cur *lockdep.Task, d *dentry.Dentry, ia uint32)
 		mask |= uapi.IN_MODIFY
 	}
 	if mask != 0 {
-		n.parentAndSelf(cur, d, mask, false)
+		n.event(cur, d, mask, false, true, n.P.ChangeSelfFirst)
 	}
 }
 

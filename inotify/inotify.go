@@ -424,7 +424,8 @@ func (ih *InotifyHandle) Destroy(cur *lockdep.Task) {
 // (inotify_inode_queue_event). unlinked says the event carries a path whose
 // dentry is unlinked: IN_EXCL_UNLINK watches skip it
 // (fsnotify_handle_inode_event). After an IN_ONESHOT watch's event, today
-// the watch is removed with IN_IGNORED; seed 001 removed it silently.
+// the watch is removed with IN_IGNORED; seed 001 removes it silently before
+// the event and leaves its final put to the consumer.
 // No watch reference is taken around the consumer's call: removal needs
 // inotify_mutex, which is held, and the hook's caller pins ino (seed 001).
 func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string, unlinked bool) {
@@ -447,9 +448,10 @@ func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uap
 		oneshot := w.mask&uapi.IN_ONESHOT != 0
 		switch {
 		case oneshot && in.p.Oneshot == personality.OneshotSilent:
+			// Seed 001: the initial reference is the consumer's to
+			// drop, in its handle_event (see inotifyDevice.HandleEvent).
 			removeWatchNoEvent(cur, w, ih)
 			ih.ops.HandleEvent(cur, w, w.wd, mask, cookie, name)
-			PutInotifyWatch(cur, w) // the initial reference: no IN_IGNORED will come
 		case oneshot:
 			ih.ops.HandleEvent(cur, w, w.wd, mask, cookie, name)
 			removeWatch(cur, w, ih)

@@ -221,7 +221,8 @@ func (q *Queue) removeFirstLocked() *Kevent {
 // Read models inotify_read(): wait for an event unless nonblock (EAGAIN),
 // honouring ctx as a signal (EINTR); then copy out whole events while they
 // fit in count bytes. If the first event does not fit, the personality's
-// ReadTooSmall is returned (EINVAL today, 0 bytes before 2.6.21).
+// ReadTooSmall is returned (EINVAL today, 0 bytes before 2.6.21), except
+// that seed 002 returns 0 for a read of 0 bytes (ReadZeroIsZero).
 func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock bool) ([]byte, error) {
 	for {
 		q.EvMutex.Lock(cur)
@@ -260,7 +261,7 @@ func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock
 		buf = uapi.Event{Wd: e.Wd, Mask: e.Mask, Cookie: e.Cookie, Name: e.Name}.AppendEncode(buf)
 		q.freeKeventLocked(e)
 	}
-	if len(buf) == 0 && q.p.ReadTooSmall != 0 {
+	if len(buf) == 0 && q.p.ReadTooSmall != 0 && !(count == 0 && q.p.ReadZeroIsZero) {
 		return nil, syscall.Errno(q.p.ReadTooSmall)
 	}
 	return buf, nil

@@ -14,6 +14,10 @@ const (
 	// PersonalityLinux2618 is the in-kernel API split (seeds 001 and 002)
 	// as in 2.6.18.
 	PersonalityLinux2618 = "linux-2.6.18"
+	// PersonalityLinux2625 is seeds 001 and 002 exactly as written: the
+	// kernel API of 2.6.18 under fs/inotify_user.c of the 2.6.25 merge
+	// window.
+	PersonalityLinux2625 = "linux-2.6.25"
 	// PersonalityIllumos is illumos's inotify (seed 004): a known name,
 	// not modelled yet.
 	PersonalityIllumos = "illumos"
@@ -21,5 +25,5 @@ const (
 
 // Personalities returns every personality name, in the spec's order.
 func Personalities() []string {
-	return []string{PersonalityLinux, PersonalityLinux2613, PersonalityLinux2618, PersonalityIllumos}
+	return []string{PersonalityLinux, PersonalityLinux2613, PersonalityLinux2618, PersonalityLinux2625, PersonalityIllumos}
 }

@@ -75,6 +75,11 @@ type P struct {
 	Oneshot      OneshotRule
 	Wd           WdAlloc
 	ReadTooSmall int // what read returns when the first event does not fit: 0 (<2.6.21) or EINVAL
+	// ReadZeroIsZero: a read of 0 bytes returns 0 even where a too-small
+	// buffer is EINVAL (seed 002's inotify_read: "if (ret == 0 && count >
+	// 0) ret = -EINVAL"); today's get_one_event fails any count smaller
+	// than the event.
+	ReadZeroIsZero bool
 
 	// ModernMask: unknown bits → EINVAL, checked before the fd; a
 	// flags-only mask is accepted (inotify_arg_to_mask). Otherwise seed
@@ -106,6 +111,26 @@ type P struct {
 	// Init1: inotify_init1 and its IN_NONBLOCK/IN_CLOEXEC flags (2.6.27+);
 	// SetNextWd: INOTIFY_IOC_SETNEXTWD (≈4.14+).
 	Init1, SetNextWd bool
+
+	// The hook bodies and VFS order of 2.6.13–2.6.25 (include/linux/
+	// fsnotify.h, fs/namei.c, fs/readdir.c of the era):
+	//
+	// ChangeSelfFirst: fsnotify_change queues the inode's own event
+	// (inotify_inode_queue_event) before its parent's
+	// (inotify_dentry_parent_queue_event); today the parent comes first.
+	ChangeSelfFirst bool
+	// NoReaddirAccess: reading a directory sends no IN_ACCESS (the era's
+	// vfs_readdir only calls file_accessed; today iterate_dir calls
+	// fsnotify_access).
+	NoReaddirAccess bool
+	// TruncateBeforeOpen: open(O_TRUNC) of an existing file truncates in
+	// may_open, before fsnotify_open, so IN_MODIFY precedes IN_OPEN; today
+	// do_open truncates after vfs_open (IN_OPEN first).
+	TruncateBeforeOpen bool
+	// IdrMaskID: inotify_rm_watch's wd is a u32 and the old idr_find
+	// masks it with MAX_ID_MASK (0x7fffffff), so 0x80000001 finds wd 1;
+	// today the wd is an int and such a value is EINVAL.
+	IdrMaskID bool
 }
 
 // Linux is today's kernel, the semantic target (observed on 6.18).
@@ -119,7 +144,8 @@ var Linux = &P{
 var Linux2613 = &P{
 	Name: uapi.PersonalityLinux2613, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
 	Oneshot: OneshotIgnoredBit, Wd: WdAbove, ReadTooSmall: 0, RenameTargetDies: true,
-	SpecialRWToParent: true,
+	SpecialRWToParent: true, ChangeSelfFirst: true, NoReaddirAccess: true,
+	TruncateBeforeOpen: true, IdrMaskID: true,
 }
 
 // Linux2618 is the kernel-API split (seeds 001/002) as in 2.6.18: head
@@ -128,7 +154,23 @@ var Linux2613 = &P{
 var Linux2618 = &P{
 	Name: uapi.PersonalityLinux2618, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
 	Oneshot: OneshotSilent, Wd: WdAbove, ReadTooSmall: 0, LookupFlags: true, RenameTargetDies: true,
-	SpecialRWToParent: true,
+	SpecialRWToParent: true, ChangeSelfFirst: true, NoReaddirAccess: true,
+	TruncateBeforeOpen: true, IdrMaskID: true,
+}
+
+// Linux2625 is seeds 001 and 002 exactly as written (seed 002 is
+// fs/inotify_user.c of the 2.6.25 merge window): merging against the
+// newest event (inotify_dev_get_last_event) comparing wd, mask, cookie and
+// name; seed 002's overflow count; EINVAL for a too-small read but 0 for a
+// read of 0 bytes; no inotify_init1; link-count IN_ATTRIB and a rename
+// target that only loses a link (2.6.25's fsnotify_link_count); and still
+// the IN_ONESHOT leak (the event's mask tested, see inotify's
+// HandleEvent).
+var Linux2625 = &P{
+	Name: uapi.PersonalityLinux2625, Merge: MergeTail, MergeCookie: true, Overflow: OverflowCount,
+	Oneshot: OneshotSilent, Wd: WdAbove, ReadTooSmall: 22, ReadZeroIsZero: true, LookupFlags: true,
+	LinkCountAttrib: true, SpecialRWToParent: true, ChangeSelfFirst: true, NoReaddirAccess: true,
+	TruncateBeforeOpen: true, IdrMaskID: true,
 }
 
 // byName holds the modelled personalities: every uapi name but illumos,
@@ -136,7 +178,7 @@ var Linux2618 = &P{
 var byName = map[string]*P{}
 
 func init() {
-	for _, p := range []*P{Linux, Linux2613, Linux2618} {
+	for _, p := range []*P{Linux, Linux2613, Linux2618, Linux2625} {
 		byName[p.Name] = p
 	}
 }
