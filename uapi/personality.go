@@ -23,6 +23,24 @@ const (
 	PersonalityIllumos = "illumos"
 )
 
+// PersonalityAbout says in one line which kernel and seed a personality
+// name stands for ("" for an unknown name).
+func PersonalityAbout(name string) string {
+	switch name {
+	case PersonalityLinux:
+		return "today's kernel (the default; the host's kernel is its oracle)"
+	case PersonalityLinux2613:
+		return "seed 000: the first inotify, fs/inotify.c as merged for 2.6.13"
+	case PersonalityLinux2618:
+		return "seeds 001/002: the kernel-API split as in 2.6.18 (head merge, 0 on a short read)"
+	case PersonalityLinux2625:
+		return "seeds 001+002 as written: fs/inotify_user.c of the 2.6.25 merge window (tail merge)"
+	case PersonalityIllumos:
+		return "seed 004: illumos inotify over vnode monitors (not modelled yet)"
+	}
+	return ""
+}
+
 // Personalities returns every personality name, in the spec's order.
 func Personalities() []string {
 	return []string{PersonalityLinux, PersonalityLinux2613, PersonalityLinux2618, PersonalityLinux2625, PersonalityIllumos}

@@ -14,8 +14,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/inosim/inosim/hostkernel"
+	"github.com/inosim/inosim/uapi"
 )
 
 const usage = `usage:
@@ -39,6 +41,17 @@ const usage = `usage:
 FILE may be - (or /dev/stdin) for standard input.
 Exit status: 0 success, 1 mismatch, 2 usage, parse or environment error.
 `
+
+// helpText is the usage and the personalities a scenario may name.
+func helpText() string {
+	var b strings.Builder
+	b.WriteString(usage)
+	b.WriteString("\nPersonalities (a scenario's \"personality NAME\" line):\n")
+	for _, n := range uapi.Personalities() {
+		fmt.Fprintf(&b, "  %-14s %s\n", n, uapi.PersonalityAbout(n))
+	}
+	return b.String()
+}
 
 // Exit statuses.
 const (
@@ -77,7 +90,7 @@ func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "bench":
 		return cmdBench(e, args[1:])
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, helpText())
 		return exitOK
 	}
 	e.errorf("unknown command %q", args[0])
