@@ -22,7 +22,7 @@ func TestParseErrors(t *testing.T) {
 		{"\tw IN_CREATE", "t:1:1: result line without a command above it"},
 		{"mkdir /a\npersonality linux", "t:2:1: personality must come before the first command"},
 		{"personality linux\npersonality illumos", "t:2:1: duplicate personality"},
-		{"personality solaris", "t:1:13: unknown personality solaris (want one of linux, linux-2.6.13, linux-2.6.18, illumos)"},
+		{"personality solaris", "t:1:13: unknown personality solaris (want one of linux, linux-2.6.13, linux-2.6.18, linux-2.6.25, illumos)"},
 		{"personality", "t:1:1: personality: missing operand"},
 		{"sysctl max_queued_events", "t:1:8: sysctl wants KEY=VALUE"},
 		{"sysctl foo=1", "t:1:8: unknown sysctl foo (want max_queued_events, max_user_watches or max_user_instances)"},

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"slices"
 	"syscall"
 
 	"github.com/inosim/inosim/uapi"
@@ -50,7 +51,7 @@ func RunWith(f *File, m Machine, opt RunOptions) []Outcome {
 		m:         m,
 		names:     map[string]binding{},
 		inotify:   map[int]int{},
-		wdNames:   map[int]map[int32]string{},
+		wdNames:   map[int]map[int32][]string{},
 		nameOfWd:  map[string]wdKey{},
 	}
 	outs := make([]Outcome, 0, len(f.Commands))
@@ -93,7 +94,10 @@ type interp struct {
 	names     map[string]binding
 	inotify   map[int]int // fd → instance id, for open inotify fds
 	nextInst  int
-	wdNames   map[int]map[int32]string // instance → wd → name
+	// wdNames lists, per instance and wd, the names bound to that wd now,
+	// oldest first: an event prints the last (the contract's "of the names
+	// bound to that wd of that instance now, the one bound most recently").
+	wdNames map[int]map[int32][]string
 	nameOfWd  map[string]wdKey
 }
 
@@ -114,8 +118,9 @@ func (in *interp) bind(name string, val int, isFd bool) {
 		return
 	}
 	if k, ok := in.nameOfWd[name]; ok {
-		if in.wdNames[k.inst][k.wd] == name {
-			delete(in.wdNames[k.inst], k.wd)
+		names := in.wdNames[k.inst][k.wd]
+		if i := slices.Index(names, name); i >= 0 {
+			in.wdNames[k.inst][k.wd] = slices.Delete(names, i, i+1)
 		}
 		delete(in.nameOfWd, name)
 	}
@@ -212,7 +217,7 @@ func (in *interp) exec(c *Command) Outcome {
 		} else {
 			in.nextInst++
 			in.inotify[fd] = in.nextInst
-			in.wdNames[in.nextInst] = map[int32]string{}
+			in.wdNames[in.nextInst] = map[int32][]string{}
 		}
 		in.bind(c.Bind, fd, true)
 		return errOutcome(err)
@@ -225,7 +230,7 @@ func (in *interp) exec(c *Command) Outcome {
 		in.bind(c.Bind, wd, false)
 		if inst, ok := in.inotify[fd]; ok && err == nil {
 			if c.Bind != "" {
-				in.wdNames[inst][int32(wd)] = c.Bind
+				in.wdNames[inst][int32(wd)] = append(in.wdNames[inst][int32(wd)], c.Bind)
 				in.nameOfWd[c.Bind] = wdKey{inst, int32(wd)}
 			}
 			if in.watchInfo {
@@ -277,7 +282,10 @@ func (in *interp) read(c *Command) Outcome {
 		}
 		evs, derr := uapi.Decode(b)
 		for _, e := range evs {
-			ev := Event{Event: e, WdName: in.wdNames[inst][e.Wd]}
+			ev := Event{Event: e}
+			if names := in.wdNames[inst][e.Wd]; len(names) > 0 {
+				ev.WdName = names[len(names)-1]
+			}
 			if wi, ok := in.watches[wdKey{inst, e.Wd}]; ok {
 				ev.WatchPath, ev.WatchIsDir, ev.WatchMask = wi.path, wi.isDir, wi.mask
 			}
