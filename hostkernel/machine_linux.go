@@ -231,8 +231,10 @@ func (m *hostMachine) InotifyRead(fd int, bufsize int) ([]byte, error) {
 }
 
 func (m *hostMachine) Fionread(fd int) (int, error) {
-	n, err := unix.IoctlGetInt(fd, uapi.FIONREAD)
-	return n, errno(err)
+	// The kernel writes a C int (put_user(..., (int __user *)argp));
+	// IoctlGetInt would read a Go int and miss the sign of a negative one.
+	n, err := unix.IoctlGetUint32(fd, uapi.FIONREAD)
+	return int(int32(n)), errno(err)
 }
 
 // SetNextWd passes wd as the ioctl's argument itself (not a pointer), as

@@ -63,8 +63,7 @@ func (t *Task) InotifyRmWatch(fd int, wd int) error {
 	return t.k.backend.InotifyRmWatch(t, fd, wd)
 }
 
-// Ioctl is ioctl(2): the file's unlocked_ioctl, ENOTTY for a file that has
-// none.
+// Ioctl is ioctl(2) (do_vfs_ioctl, then the file's unlocked_ioctl).
 func (t *Task) Ioctl(fd int, req uint, arg int64) (int, error) {
 	t.enter("ioctl")
 	defer t.exit()
@@ -73,10 +72,7 @@ func (t *Task) Ioctl(fd int, req uint, arg int64) (int, error) {
 		return -1, err
 	}
 	defer vfs.Fput(t.cur, f)
-	if io, ok := f.Ops.(vfs.Ioctler); ok {
-		return io.Ioctl(t.cur, f, req, arg)
-	}
-	return -1, syscall.ENOTTY
+	return t.k.vfs.Ioctl(t.ctx, f, req, arg)
 }
 
 // Poll reports whether read on fd would not block (POLLIN): the file's
