@@ -15,13 +15,16 @@ var (
 	IpruneMutexClass  = lockdep.NewClass("iprune_mutex")
 )
 
-// i_mutex subclasses, as include/linux/fs.h's inode_i_mutex_lock_class.
+// i_mutex subclasses: include/linux/fs.h's inode_i_mutex_lock_class, with
+// its values, so that a subclass reads the same here as in a kernel lockdep
+// report. I_MUTEX_XATTR is unused (no xattrs) but keeps the numbering.
 const (
 	I_MUTEX_NORMAL  = 0
 	I_MUTEX_PARENT  = 1
-	I_MUTEX_PARENT2 = 2
-	I_MUTEX_CHILD   = 3
+	I_MUTEX_CHILD   = 2
+	I_MUTEX_XATTR   = 3
 	I_MUTEX_NONDIR2 = 4
+	I_MUTEX_PARENT2 = 5
 )
 
 // i_state bits.
