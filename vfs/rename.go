@@ -213,7 +213,7 @@ func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inod
 		if newDir.Nlink() == 0 {
 			return syscall.ENOENT
 		}
-		if err := permissionLocked(ctx, newDir, MAY_WRITE|MAY_EXEC); err != nil {
+		if err := permission(ctx, newDir, MAY_WRITE|MAY_EXEC); err != nil {
 			return err
 		}
 	} else {
@@ -228,12 +228,12 @@ func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inod
 	}
 	if oldDir != newDir {
 		if isDir {
-			if err := permissionLocked(ctx, source, MAY_WRITE); err != nil {
+			if err := permission(ctx, source, MAY_WRITE); err != nil {
 				return err
 			}
 		}
 		if exchange && newIsDir {
-			if err := permissionLocked(ctx, target, MAY_WRITE); err != nil {
+			if err := permission(ctx, target, MAY_WRITE); err != nil {
 				return err
 			}
 		}
