@@ -321,10 +321,11 @@ func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWa
 }
 
 // Unlink removes a non-directory name (do_unlinkat → vfs_unlink →
-// shmem_unlink): the link count and the tmpfs pin drop,
-// FsnotifyLinkCount, then d_delete_notify (see deleteNotify) under the
-// parent's i_mutex. Errors: ENOENT, EISDIR, ENOTDIR (trailing slash),
-// EACCES, EPERM (sticky), EBUSY.
+// shmem_unlink): the link count and the tmpfs pin drop; then, once the
+// victim's i_mutex is released and still under the parent's,
+// FsnotifyLinkCount and d_delete_notify (see deleteNotify), as vfs_unlink
+// does. Errors: ENOENT, EISDIR, ENOTDIR (trailing slash), EACCES, EPERM
+// (sticky), EBUSY.
 func (v *VFS) Unlink(ctx *Context, path string) error {
 	cur := ctx.Cur
 	pw, dir, ino, victim, err := v.removeLookup(ctx, path, false)
@@ -336,8 +337,8 @@ func (v *VFS) Unlink(ctx *Context, path string) error {
 	ino.Ctime = now
 	dir.Mtime, dir.Ctime = now, now
 	dentry.Dput(cur, victim) // the tmpfs pin
-	v.notifier.FsnotifyLinkCount(cur, ino)
 	ino.IMutex.Unlock(cur)
+	v.notifier.FsnotifyLinkCount(cur, ino)
 	v.deleteNotify(cur, dir, ino, victim)
 	dir.IMutex.Unlock(cur)
 	dentry.Dput(cur, victim) // the lookup's reference
