@@ -126,9 +126,6 @@ type Inode struct {
 	// IMutex (i_mutex) protects the following fields.
 	IMutex lockdep.Mutex
 	Size   int64
-	Atime  int64
-	Mtime  int64
-	Ctime  int64
 	Data   []byte // a regular file's contents
 	Target string // a symlink's target (immutable)
 	// Pipe is a fifo's pipe state (i_pipe), owned by the VFS; nil otherwise.
@@ -141,6 +138,12 @@ type Inode struct {
 	// in the kernel, and so must not take i_mutex here; atomics make that
 	// race-free in Go.
 	mode, uid, gid atomic.Uint32
+
+	// i_atime, i_mtime and i_ctime are written under IMutex, except that
+	// rename stamps the ctime of a subdirectory it does not lock (one that
+	// keeps its parent), as shmem_rename2 does; atomics, read without a
+	// lock.
+	atime, mtime, ctime atomic.Int64
 
 	nlink atomic.Int32 // i_nlink: read without i_mutex by dentry_unlink_inode
 
@@ -161,7 +164,10 @@ type Inode struct {
 // New allocates an inode on sb with i_count 1 and puts it at the head of
 // sb->s_inodes (new_inode + unlock_new_inode).
 func New(cur *lockdep.Task, sb *SuperBlock, mode, uid, gid uint32, now int64) *Inode {
-	ino := &Inode{Ino: sb.ino.Add(1), Sb: sb, Atime: now, Mtime: now, Ctime: now, typ: mode & S_IFMT}
+	ino := &Inode{Ino: sb.ino.Add(1), Sb: sb, typ: mode & S_IFMT}
+	ino.atime.Store(now)
+	ino.mtime.Store(now)
+	ino.ctime.Store(now)
 	ino.mode.Store(mode)
 	ino.uid.Store(uid)
 	ino.gid.Store(gid)
@@ -214,6 +220,24 @@ func (ino *Inode) SetGid(cur *lockdep.Task, gid uint32) {
 	lockdep.AssertHeld(cur, &ino.IMutex)
 	ino.gid.Store(gid)
 }
+
+// Atime reads i_atime. No lock is needed.
+func (ino *Inode) Atime() int64 { return ino.atime.Load() }
+
+// Mtime reads i_mtime. No lock is needed.
+func (ino *Inode) Mtime() int64 { return ino.mtime.Load() }
+
+// Ctime reads i_ctime. No lock is needed.
+func (ino *Inode) Ctime() int64 { return ino.ctime.Load() }
+
+// SetAtime sets i_atime (see the field for its locking).
+func (ino *Inode) SetAtime(t int64) { ino.atime.Store(t) }
+
+// SetMtime sets i_mtime (see the field for its locking).
+func (ino *Inode) SetMtime(t int64) { ino.mtime.Store(t) }
+
+// SetCtime sets i_ctime (see the field for its locking).
+func (ino *Inode) SetCtime(t int64) { ino.ctime.Store(t) }
 
 // Nlink reads i_nlink.
 func (ino *Inode) Nlink() int32 { return ino.nlink.Load() }

@@ -79,7 +79,7 @@ func (v *VFS) chmod(ctx *Context, p Path, mode uint32) error {
 			return 0, syscall.EPERM
 		}
 		ino.SetPerm(ctx.Cur, mode)
-		ino.Ctime = v.Now()
+		ino.SetCtime(v.Now())
 		return inode.ATTR_MODE | inode.ATTR_CTIME, nil
 	})
 }
@@ -141,7 +141,7 @@ func (v *VFS) chown(ctx *Context, p Path, uid, gid uint32) error {
 				ia |= inode.ATTR_MODE
 			}
 		}
-		ino.Ctime = v.Now()
+		ino.SetCtime(v.Now())
 		return ia, nil
 	})
 }
@@ -171,14 +171,14 @@ func (v *VFS) Utimes(ctx *Context, path string, which int) error {
 			now := v.Now()
 			ia := uint32(inode.ATTR_CTIME)
 			if which != UTIME_MTIME {
-				ino.Atime = now
+				ino.SetAtime(now)
 				ia |= inode.ATTR_ATIME
 			}
 			if which != UTIME_ATIME {
-				ino.Mtime = now
+				ino.SetMtime(now)
 				ia |= inode.ATTR_MTIME
 			}
-			ino.Ctime = now
+			ino.SetCtime(now)
 			return ia, nil
 		})
 	})
@@ -199,7 +199,8 @@ func (v *VFS) truncate(cur *lockdep.Task, d *dentry.Dentry, ino *inode.Inode, si
 	}
 	ino.Size = size
 	now := v.Now()
-	ino.Mtime, ino.Ctime = now, now
+	ino.SetMtime(now)
+	ino.SetCtime(now)
 	v.notifier.FsnotifyChange(cur, d, ia)
 }
 

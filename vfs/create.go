@@ -46,7 +46,8 @@ func (v *VFS) createLocked(ctx *Context, pw parentWalk, dir *inode.Inode, mode u
 	d := v.dcache.Alloc(cur, pw.Dentry, pw.last)
 	v.dcache.Instantiate(cur, d, ino)
 	dentry.Dget(d) // the tmpfs pin
-	dir.Mtime, dir.Ctime = now, now
+	dir.SetMtime(now)
+	dir.SetCtime(now)
 	return d, nil
 }
 
@@ -168,11 +169,12 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	now := v.Now()
 	inode.Iget(ino) // the new dentry's reference
 	ino.IncNlink()
-	ino.Ctime = now
+	ino.SetCtime(now)
 	d := v.dcache.Alloc(cur, pw.Dentry, pw.last)
 	v.dcache.Instantiate(cur, d, ino)
 	dentry.Dget(d) // the tmpfs pin
-	dir.Mtime, dir.Ctime = now, now
+	dir.SetMtime(now)
+	dir.SetCtime(now)
 	ino.IMutex.Unlock(cur)
 	v.notifier.FsnotifyLink(cur, dir, ino, d)
 	dentry.Dput(cur, d)
@@ -334,8 +336,9 @@ func (v *VFS) Unlink(ctx *Context, path string) error {
 	}
 	now := v.Now()
 	ino.DropNlink()
-	ino.Ctime = now
-	dir.Mtime, dir.Ctime = now, now
+	ino.SetCtime(now)
+	dir.SetMtime(now)
+	dir.SetCtime(now)
 	dentry.Dput(cur, victim) // the tmpfs pin
 	ino.IMutex.Unlock(cur)
 	v.notifier.FsnotifyLinkCount(cur, ino)
@@ -359,9 +362,10 @@ func (v *VFS) Rmdir(ctx *Context, path string) error {
 	}
 	now := v.Now()
 	ino.SetNlink(0)
-	ino.Ctime = now
+	ino.SetCtime(now)
 	dir.DropNlink()
-	dir.Mtime, dir.Ctime = now, now
+	dir.SetMtime(now)
+	dir.SetCtime(now)
 	dentry.Dput(cur, victim) // the tmpfs pin
 	ino.IMutex.Unlock(cur)
 	v.deleteNotify(cur, dir, ino, victim)

@@ -149,20 +149,20 @@ func TestTmpfsCountsAndTimes(t *testing.T) {
 	}
 	create(t, task, "/a/f")
 	a := inodeOf(t, task, "/a")
-	before := a.Mtime
+	before := a.Mtime()
 	must(t, task.Link("/a/f", "/a/g"))
 	f := inodeOf(t, task, "/a/f")
-	if f.Nlink() != 2 || a.Mtime <= before {
-		t.Errorf("link: nlink %d, dir mtime %d -> %d", f.Nlink(), before, a.Mtime)
+	if f.Nlink() != 2 || a.Mtime() <= before {
+		t.Errorf("link: nlink %d, dir mtime %d -> %d", f.Nlink(), before, a.Mtime())
 	}
 	fd := open(t, task, "/a/f", vfs.O_WRONLY, 0)
-	m := f.Mtime
+	m := f.Mtime()
 	if _, err := task.Write(fd, []byte("abc")); err != nil {
 		t.Fatal(err)
 	}
 	must(t, task.Close(fd))
-	if f.Size != 3 || f.Mtime <= m || f.Ctime != f.Mtime {
-		t.Errorf("write: size %d mtime %d -> %d", f.Size, m, f.Mtime)
+	if f.Size != 3 || f.Mtime() <= m || f.Ctime() != f.Mtime() {
+		t.Errorf("write: size %d mtime %d -> %d", f.Size, m, f.Mtime())
 	}
 	must(t, task.Rmdir("/a/b"))
 	if a.Nlink() != 2 {
