@@ -14,13 +14,16 @@ var (
 	IpruneMutexClass = lockdep.NewClass("iprune_mutex")
 )
 
-// i_mutex subclasses, as include/linux/fs.h's inode_i_mutex_lock_class.
+// i_mutex subclasses: include/linux/fs.h's inode_i_mutex_lock_class, with
+// its values, so that a subclass reads the same here as in a kernel lockdep
+// report. I_MUTEX_XATTR is unused (no xattrs) but keeps the numbering.
 const (
 	I_MUTEX_NORMAL  = 0
 	I_MUTEX_PARENT  = 1
-	I_MUTEX_PARENT2 = 2
-	I_MUTEX_CHILD   = 3
+	I_MUTEX_CHILD   = 2
+	I_MUTEX_XATTR   = 3
 	I_MUTEX_NONDIR2 = 4
+	I_MUTEX_PARENT2 = 5
 )
 
 // i_state bits.
@@ -121,19 +124,25 @@ type Inode struct {
 
 	// IMutex (i_mutex) protects the following fields.
 	IMutex lockdep.Mutex
-	Mode   uint32
-	Uid    uint32
-	Gid    uint32
 	Size   int64
-	Atime  int64
-	Mtime  int64
-	Ctime  int64
 	Data   []byte // a regular file's contents
 	Target string // a symlink's target (immutable)
 	// Pipe is a fifo's pipe state (i_pipe), owned by the VFS; nil otherwise.
 	Pipe any
 
-	typ uint32 // the S_IFMT bits of Mode, copied at New (never change)
+	typ uint32 // the S_IFMT bits of mode, copied at New (never change)
+
+	// i_mode, i_uid and i_gid are written under IMutex (setattr) but read
+	// without it: the path walk and generic_permission read them racily
+	// in the kernel, and so must not take i_mutex here; atomics make that
+	// race-free in Go.
+	mode, uid, gid atomic.Uint32
+
+	// i_atime, i_mtime and i_ctime are written under IMutex, except that
+	// rename stamps the ctime of a subdirectory it does not lock (one that
+	// keeps its parent), as shmem_rename2 does; atomics, read without a
+	// lock.
+	atime, mtime, ctime atomic.Int64
 
 	nlink atomic.Int32 // i_nlink: read without i_mutex by dentry_unlink_inode
 
@@ -156,8 +165,13 @@ type Inode struct {
 // New allocates an inode on sb with i_count 1 and puts it at the head of
 // sb->s_inodes (new_inode + unlock_new_inode).
 func New(cur *lockdep.Task, sb *SuperBlock, mode, uid, gid uint32, now int64) *Inode {
-	ino := &Inode{Ino: sb.ino.Add(1), Sb: sb, Mode: mode, Uid: uid, Gid: gid,
-		Atime: now, Mtime: now, Ctime: now, typ: mode & S_IFMT}
+	ino := &Inode{Ino: sb.ino.Add(1), Sb: sb, typ: mode & S_IFMT}
+	ino.atime.Store(now)
+	ino.mtime.Store(now)
+	ino.ctime.Store(now)
+	ino.mode.Store(mode)
+	ino.uid.Store(uid)
+	ino.gid.Store(gid)
 	ino.IMutex.Init(IMutexClass, ino.Ino)
 	ino.Count.Init(sb.Cache.Refs, "inode", ino.Ino, 1)
 	c := sb.Cache
@@ -176,11 +190,54 @@ func New(cur *lockdep.Task, sb *SuperBlock, mode, uid, gid uint32, now int64) *I
 // IsDir reports whether the inode is a directory (the type never changes).
 func (ino *Inode) IsDir() bool { return ino.typ == S_IFDIR }
 
-// Type returns the S_IFMT bits. They are read from a copy made at New, not
-// from Mode: Mode is written by chmod under i_mutex, and reading it here
-// without the lock would be a data race even though the type bits never
-// change.
+// Type returns the S_IFMT bits, from a copy made at New: they never change.
 func (ino *Inode) Type() uint32 { return ino.typ }
+
+// Mode reads i_mode (type and permission bits). No lock is needed.
+func (ino *Inode) Mode() uint32 { return ino.mode.Load() }
+
+// Uid reads i_uid. No lock is needed.
+func (ino *Inode) Uid() uint32 { return ino.uid.Load() }
+
+// Gid reads i_gid. No lock is needed.
+func (ino *Inode) Gid() uint32 { return ino.gid.Load() }
+
+// SetPerm sets the permission bits of i_mode, keeping the type (chmod's
+// setattr_copy). Precondition: IMutex is held.
+func (ino *Inode) SetPerm(cur *lockdep.Task, perm uint32) {
+	lockdep.AssertHeld(cur, &ino.IMutex)
+	ino.mode.Store(ino.typ | perm&ModePerm)
+}
+
+// SetUid sets i_uid (setattr_copy). Precondition: IMutex is held.
+func (ino *Inode) SetUid(cur *lockdep.Task, uid uint32) {
+	lockdep.AssertHeld(cur, &ino.IMutex)
+	ino.uid.Store(uid)
+}
+
+// SetGid sets i_gid (setattr_copy). Precondition: IMutex is held.
+func (ino *Inode) SetGid(cur *lockdep.Task, gid uint32) {
+	lockdep.AssertHeld(cur, &ino.IMutex)
+	ino.gid.Store(gid)
+}
+
+// Atime reads i_atime. No lock is needed.
+func (ino *Inode) Atime() int64 { return ino.atime.Load() }
+
+// Mtime reads i_mtime. No lock is needed.
+func (ino *Inode) Mtime() int64 { return ino.mtime.Load() }
+
+// Ctime reads i_ctime. No lock is needed.
+func (ino *Inode) Ctime() int64 { return ino.ctime.Load() }
+
+// SetAtime sets i_atime (see the field for its locking).
+func (ino *Inode) SetAtime(t int64) { ino.atime.Store(t) }
+
+// SetMtime sets i_mtime (see the field for its locking).
+func (ino *Inode) SetMtime(t int64) { ino.mtime.Store(t) }
+
+// SetCtime sets i_ctime (see the field for its locking).
+func (ino *Inode) SetCtime(t int64) { ino.ctime.Store(t) }
 
 // Nlink reads i_nlink.
 func (ino *Inode) Nlink() int32 { return ino.nlink.Load() }

@@ -9,8 +9,9 @@ import (
 	"github.com/inosim/inosim/internal/lockdep"
 )
 
-// TestTypeDoesNotReadMode checks, under -race, that Type and IsDir may be
-// called without i_mutex while chmod rewrites Mode under it.
+// TestTypeDoesNotReadMode checks, under -race, that Type, IsDir and the
+// lockless attribute reads of the path walk may be called without i_mutex
+// while chmod and chown rewrite the mode and owner under it.
 func TestTypeDoesNotReadMode(t *testing.T) {
 	v := lockdep.NewValidator()
 	cur := v.NewTask("t")
@@ -23,14 +24,17 @@ func TestTypeDoesNotReadMode(t *testing.T) {
 		c := v.NewTask("chmod")
 		for i := range 100 {
 			ino.IMutex.Lock(c)
-			ino.Mode = inode.S_IFDIR | uint32(i)&0o777
+			ino.SetPerm(c, uint32(i)&0o777)
+			ino.SetUid(c, uint32(i))
+			ino.SetGid(c, uint32(i))
 			ino.IMutex.Unlock(c)
 		}
 	}()
 	for range 100 {
-		if !ino.IsDir() || ino.Type() != inode.S_IFDIR {
+		if !ino.IsDir() || ino.Type() != inode.S_IFDIR || ino.Mode()&inode.S_IFMT != inode.S_IFDIR {
 			t.Fatal("type changed")
 		}
+		_, _ = ino.Uid(), ino.Gid()
 	}
 	wg.Wait()
 }

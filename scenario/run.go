@@ -97,8 +97,8 @@ type interp struct {
 	// wdNames lists, per instance and wd, the names bound to that wd now,
 	// oldest first: an event prints the last (the contract's "of the names
 	// bound to that wd of that instance now, the one bound most recently").
-	wdNames map[int]map[int32][]string
-	nameOfWd  map[string]wdKey
+	wdNames  map[int]map[int32][]string
+	nameOfWd map[string]wdKey
 }
 
 func (in *interp) ref(r Ref) int {

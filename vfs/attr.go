@@ -75,11 +75,11 @@ func (v *VFS) chmod(ctx *Context, p Path, mode uint32) error {
 		return err
 	}
 	return v.notifyChange(ctx, p.Dentry, func(ino *inode.Inode) (uint32, error) {
-		if !isOwnerLocked(ctx, ino) {
+		if !isOwner(ctx, ino) {
 			return 0, syscall.EPERM
 		}
-		ino.Mode = ino.Type() | mode&inode.ModePerm
-		ino.Ctime = v.Now()
+		ino.SetPerm(ctx.Cur, mode)
+		ino.SetCtime(v.Now())
 		return inode.ATTR_MODE | inode.ATTR_CTIME, nil
 	})
 }
@@ -105,33 +105,34 @@ func (v *VFS) chown(ctx *Context, p Path, uid, gid uint32) error {
 	return v.notifyChange(ctx, p.Dentry, func(ino *inode.Inode) (uint32, error) {
 		c := ctx.Cred
 		if c.Uid != 0 {
-			if uid != NoChange && (c.Uid != ino.Uid || uid != ino.Uid) {
+			if uid != NoChange && (c.Uid != ino.Uid() || uid != ino.Uid()) {
 				return 0, syscall.EPERM
 			}
-			if gid != NoChange && (c.Uid != ino.Uid || (gid != ino.Gid && !c.InGroup(gid))) {
+			if gid != NoChange && (c.Uid != ino.Uid() || (gid != ino.Gid() && !c.InGroup(gid))) {
 				return 0, syscall.EPERM
 			}
 		}
 		ia := uint32(inode.ATTR_CTIME)
 		if uid != NoChange {
-			ino.Uid = uid
+			ino.SetUid(ctx.Cur, uid)
 			ia |= inode.ATTR_UID
 		}
 		if gid != NoChange {
-			ino.Gid = gid
+			ino.SetGid(ctx.Cur, gid)
 			ia |= inode.ATTR_GID
 		}
 		if !ino.IsDir() {
 			kill := uint32(inode.S_ISUID)
-			if ino.Mode&0o010 != 0 {
+			mode := ino.Mode()
+			if mode&0o010 != 0 {
 				kill |= inode.S_ISGID
 			}
-			if ino.Mode&kill != 0 {
-				ino.Mode &^= kill
+			if mode&kill != 0 {
+				ino.SetPerm(ctx.Cur, mode&^kill)
 				ia |= inode.ATTR_MODE
 			}
 		}
-		ino.Ctime = v.Now()
+		ino.SetCtime(v.Now())
 		return ia, nil
 	})
 }
@@ -150,25 +151,25 @@ func (v *VFS) Utimes(ctx *Context, path string, which int) error {
 			return err
 		}
 		return v.notifyChange(ctx, p.Dentry, func(ino *inode.Inode) (uint32, error) {
-			if !isOwnerLocked(ctx, ino) {
+			if !isOwner(ctx, ino) {
 				if which != UTIME_BOTH {
 					return 0, syscall.EPERM
 				}
-				if err := permissionLocked(ctx, ino, MAY_WRITE); err != nil {
+				if err := permission(ctx, ino, MAY_WRITE); err != nil {
 					return 0, err
 				}
 			}
 			now := v.Now()
 			ia := uint32(inode.ATTR_CTIME)
 			if which != UTIME_MTIME {
-				ino.Atime = now
+				ino.SetAtime(now)
 				ia |= inode.ATTR_ATIME
 			}
 			if which != UTIME_ATIME {
-				ino.Mtime = now
+				ino.SetMtime(now)
 				ia |= inode.ATTR_MTIME
 			}
-			ino.Ctime = now
+			ino.SetCtime(now)
 			return ia, nil
 		})
 	})
@@ -189,7 +190,8 @@ func (v *VFS) truncate(cur *lockdep.Task, d *dentry.Dentry, ino *inode.Inode, si
 	}
 	ino.Size = size
 	now := v.Now()
-	ino.Mtime, ino.Ctime = now, now
+	ino.SetMtime(now)
+	ino.SetCtime(now)
 	v.notifier.FsnotifyChange(cur, d, ia)
 }
 

@@ -21,12 +21,12 @@ func (v *VFS) createLocked(ctx *Context, pw parentWalk, dir *inode.Inode, mode u
 	if dir.Nlink() == 0 {
 		return nil, syscall.ENOENT // IS_DEADDIR
 	}
-	if err := permissionLocked(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
+	if err := permission(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
 		return nil, err
 	}
 	gid := ctx.Cred.Gid
-	if dir.Mode&inode.S_ISGID != 0 {
-		gid = dir.Gid
+	if dir.Mode()&inode.S_ISGID != 0 {
+		gid = dir.Gid()
 		if mode&inode.S_IFMT == inode.S_IFDIR {
 			mode |= inode.S_ISGID
 		}
@@ -46,7 +46,8 @@ func (v *VFS) createLocked(ctx *Context, pw parentWalk, dir *inode.Inode, mode u
 	d := v.dcache.Alloc(cur, pw.Dentry, pw.last)
 	v.dcache.Instantiate(cur, d, ino)
 	dentry.Dget(d) // the tmpfs pin
-	dir.Mtime, dir.Ctime = now, now
+	dir.SetMtime(now)
+	dir.SetCtime(now)
 	return d, nil
 }
 
@@ -148,13 +149,13 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	if op.Mnt != pw.Mnt {
 		return syscall.EXDEV
 	}
-	if err := mayLinkat(ctx, ino, dir); err != nil {
+	if err := mayLinkat(ctx, ino); err != nil {
 		return err
 	}
 	if dir.Nlink() == 0 {
 		return syscall.ENOENT
 	}
-	if err := permissionLocked(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
+	if err := permission(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
 		return err
 	}
 	if ino.IsDir() {
@@ -168,11 +169,12 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	now := v.Now()
 	inode.Iget(ino) // the new dentry's reference
 	ino.IncNlink()
-	ino.Ctime = now
+	ino.SetCtime(now)
 	d := v.dcache.Alloc(cur, pw.Dentry, pw.last)
 	v.dcache.Instantiate(cur, d, ino)
 	dentry.Dget(d) // the tmpfs pin
-	dir.Mtime, dir.Ctime = now, now
+	dir.SetMtime(now)
+	dir.SetCtime(now)
 	ino.IMutex.Unlock(cur)
 	v.notifier.FsnotifyLink(cur, dir, ino, d)
 	dentry.Dput(cur, d)
@@ -183,21 +185,16 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 // neither owns the source nor is root may link only a regular file that is
 // not setuid, not setgid and group-executable, and that it may read and
 // write (safe_hardlink_source); otherwise EPERM. do_linkat checks it before
-// vfs_link's may_create. Precondition: dir's i_mutex is held (ino may be
-// dir itself, as in `link /a /a/f`, whose lock is then the one held).
-func mayLinkat(ctx *Context, ino, dir *inode.Inode) error {
-	lockdep.AssertHeld(ctx.Cur, &dir.IMutex)
-	if ino != dir {
-		ino.IMutex.Lock(ctx.Cur)
-		defer ino.IMutex.Unlock(ctx.Cur)
-	}
-	if isOwnerLocked(ctx, ino) {
+// vfs_link's may_create. Like the kernel it takes no lock on ino: the new
+// parent's i_mutex is held, and ino may be that very directory.
+func mayLinkat(ctx *Context, ino *inode.Inode) error {
+	if isOwner(ctx, ino) {
 		return nil
 	}
-	m := ino.Mode
+	m := ino.Mode()
 	safe := m&inode.S_IFMT == inode.S_IFREG && m&inode.S_ISUID == 0 &&
 		m&(inode.S_ISGID|0o010) != inode.S_ISGID|0o010
-	if safe && permissionLocked(ctx, ino, MAY_READ|MAY_WRITE) == nil {
+	if safe && permission(ctx, ino, MAY_READ|MAY_WRITE) == nil {
 		return nil
 	}
 	return syscall.EPERM
@@ -208,16 +205,16 @@ func mayLinkat(ctx *Context, ino, dir *inode.Inode) error {
 // owner of the file, the owner of the directory or root may remove it:
 // EPERM), then the victim's type against isdir (ENOTDIR, EISDIR) — in that
 // order, so a caller without permission learns nothing of the type — and a
-// dead directory (ENOENT).
-// Precondition: dir's and victim's i_mutex are held.
+// dead directory (ENOENT). As in the kernel, the victim need not be locked:
+// its owner is read without i_mutex.
+// Precondition: dir's i_mutex is held.
 func mayDeleteLocked(ctx *Context, dir, victim *inode.Inode, isdir bool) error {
 	lockdep.AssertHeld(ctx.Cur, &dir.IMutex)
-	lockdep.AssertHeld(ctx.Cur, &victim.IMutex)
-	if err := permissionLocked(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
+	if err := permission(ctx, dir, MAY_WRITE|MAY_EXEC); err != nil {
 		return err
 	}
 	uid := ctx.Cred.Uid
-	if dir.Mode&inode.S_ISVTX != 0 && uid != 0 && uid != dir.Uid && uid != victim.Uid {
+	if dir.Mode()&inode.S_ISVTX != 0 && uid != 0 && uid != dir.Uid() && uid != victim.Uid() {
 		return syscall.EPERM
 	}
 	switch {
@@ -243,9 +240,11 @@ func (v *VFS) deleteNotify(cur *lockdep.Task, dir, ino *inode.Inode, d *dentry.D
 }
 
 // removeLookup does the common start of unlink and rmdir: parent walk,
-// parent locked with I_MUTEX_PARENT, victim looked up and locked with
-// I_MUTEX_CHILD, may_delete and the mountpoint check. On success both
-// locks are held and the caller owns pw and the victim reference.
+// parent locked with I_MUTEX_PARENT, victim looked up, may_delete, the
+// victim locked with I_MUTEX_CHILD (vfs_unlink and vfs_rmdir lock it after
+// may_delete), then the mountpoint check and, for rmdir, emptiness. On
+// success both locks are held and the caller owns pw and the victim
+// reference.
 func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWalk, dir, ino *inode.Inode, victim *dentry.Dentry, err error) {
 	cur := ctx.Cur
 	pw, err = v.walkParent(ctx, path)
@@ -300,8 +299,11 @@ func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWa
 		e = syscall.ENOTDIR
 	}
 	if e == nil {
+		e = mayDeleteLocked(ctx, dir, ino, wantDir)
+	}
+	if e == nil {
 		ino.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
-		if e = mayDeleteLocked(ctx, dir, ino, wantDir); e == nil && victim.Mounted(cur) > 0 {
+		if victim.Mounted(cur) > 0 {
 			e = syscall.EBUSY
 		}
 		if e == nil && wantDir && victim.NumChildren(cur) > 0 {
@@ -321,10 +323,11 @@ func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWa
 }
 
 // Unlink removes a non-directory name (do_unlinkat → vfs_unlink →
-// shmem_unlink): the link count and the tmpfs pin drop,
-// FsnotifyLinkCount, then d_delete_notify (see deleteNotify) under the
-// parent's i_mutex. Errors: ENOENT, EISDIR, ENOTDIR (trailing slash),
-// EACCES, EPERM (sticky), EBUSY.
+// shmem_unlink): the link count and the tmpfs pin drop; then, once the
+// victim's i_mutex is released and still under the parent's,
+// FsnotifyLinkCount and d_delete_notify (see deleteNotify), as vfs_unlink
+// does. Errors: ENOENT, EISDIR, ENOTDIR (trailing slash), EACCES, EPERM
+// (sticky), EBUSY.
 func (v *VFS) Unlink(ctx *Context, path string) error {
 	cur := ctx.Cur
 	pw, dir, ino, victim, err := v.removeLookup(ctx, path, false)
@@ -333,11 +336,12 @@ func (v *VFS) Unlink(ctx *Context, path string) error {
 	}
 	now := v.Now()
 	ino.DropNlink()
-	ino.Ctime = now
-	dir.Mtime, dir.Ctime = now, now
+	ino.SetCtime(now)
+	dir.SetMtime(now)
+	dir.SetCtime(now)
 	dentry.Dput(cur, victim) // the tmpfs pin
-	v.notifier.FsnotifyLinkCount(cur, ino)
 	ino.IMutex.Unlock(cur)
+	v.notifier.FsnotifyLinkCount(cur, ino)
 	v.deleteNotify(cur, dir, ino, victim)
 	dir.IMutex.Unlock(cur)
 	dentry.Dput(cur, victim) // the lookup's reference
@@ -346,9 +350,10 @@ func (v *VFS) Unlink(ctx *Context, path string) error {
 }
 
 // Rmdir removes an empty directory (do_rmdir → vfs_rmdir → shmem_rmdir):
-// link counts drop and the pin goes, then d_delete_notify; no link-count
-// hook. Errors: ENOENT, ENOTDIR, ENOTEMPTY, EBUSY (a mountpoint, "/"),
-// EINVAL ("."), EACCES, EPERM (sticky). A failed rmdir calls no hook.
+// link counts drop and the pin goes, then, with the victim's i_mutex
+// released, d_delete_notify; no link-count hook. Errors: ENOENT, ENOTDIR,
+// ENOTEMPTY, EBUSY (a mountpoint, "/"), EINVAL ("."), EACCES, EPERM
+// (sticky). A failed rmdir calls no hook.
 func (v *VFS) Rmdir(ctx *Context, path string) error {
 	cur := ctx.Cur
 	pw, dir, ino, victim, err := v.removeLookup(ctx, path, true)
@@ -357,9 +362,10 @@ func (v *VFS) Rmdir(ctx *Context, path string) error {
 	}
 	now := v.Now()
 	ino.SetNlink(0)
-	ino.Ctime = now
+	ino.SetCtime(now)
 	dir.DropNlink()
-	dir.Mtime, dir.Ctime = now, now
+	dir.SetMtime(now)
+	dir.SetCtime(now)
 	dentry.Dput(cur, victim) // the tmpfs pin
 	ino.IMutex.Unlock(cur)
 	v.deleteNotify(cur, dir, ino, victim)

@@ -10,7 +10,7 @@
 //
 //	namespace_sem                   (the mount tree: mount, umount)
 //	  sb->s_vfs_rename_mutex        (cross-directory renames of one sb)
-//	    inode->i_mutex              (subclasses nest PARENT, PARENT2, CHILD, NONDIR2)
+//	    inode->i_mutex              (subclasses nest PARENT, PARENT2, CHILD, NORMAL, NONDIR2)
 //	      [inotify locks, taken by the Notifier]
 //	        dcache_lock             (package dentry)
 //	          dentry->d_lock
@@ -19,9 +19,10 @@
 //	  inode_lock                    (package inode; also nests in i_mutex)
 //	mount_lock                      (innermost: the mount hash, mount parents)
 //
-// A path walk holds at most one i_mutex at a time: a directory's i_mutex is
-// held while one of its children is looked up and released before the walk
-// goes on. No Notifier method is called with dcache_lock, d_lock,
+// The path walk takes i_mutex only where the kernel's takes i_rwsem: not on
+// a dcache hit (lookup_fast; i_mode, i_uid and i_gid are read without a
+// lock, as generic_permission does), and on a miss (lookup_slow) with no
+// other lock held. No Notifier method is called with dcache_lock, d_lock,
 // mount_lock, inode_lock or f_pos_lock held; some are called with i_mutex
 // held, as in the kernel (create, mkdir, link, unlink, rename).
 //

@@ -48,8 +48,8 @@ func TestMountStackingAndDotDot(t *testing.T) {
 	}
 	// The new root is 1777 and root-owned.
 	ino := inodeOf(t, task, "/mnt")
-	if ino.Mode != 0o41777 || ino.Uid != 0 {
-		t.Errorf("mount root mode %o uid %d", ino.Mode, ino.Uid)
+	if ino.Mode() != 0o41777 || ino.Uid() != 0 {
+		t.Errorf("mount root mode %o uid %d", ino.Mode(), ino.Uid())
 	}
 	// ".." from a mount root crosses to the mountpoint's parent.
 	must(t, task.Chdir("/mnt"))
@@ -127,16 +127,16 @@ func TestCreateThroughDanglingSymlink(t *testing.T) {
 	fd := open(t, task, "/link", uapi.O_CREAT|uapi.O_WRONLY, 0o600)
 	must(t, task.Close(fd))
 	expect(t, r, "create dir=2 target ino=4", "open target", "close target write=true")
-	if ino := inodeOf(t, task, "/d/target"); ino.Mode != 0o100600 {
-		t.Errorf("mode %o", ino.Mode)
+	if ino := inodeOf(t, task, "/d/target"); ino.Mode() != 0o100600 {
+		t.Errorf("mode %o", ino.Mode())
 	}
 }
 
 func TestTmpfsCountsAndTimes(t *testing.T) {
 	k, task, _ := newKernel(t)
 	root := inodeOf(t, task, "/")
-	if root.Mode != 0o40755 || root.Nlink() != 2 {
-		t.Fatalf("root mode %o nlink %d", root.Mode, root.Nlink())
+	if root.Mode() != 0o40755 || root.Nlink() != 2 {
+		t.Fatalf("root mode %o nlink %d", root.Mode(), root.Nlink())
 	}
 	must(t, task.Mkdir("/a", 0o755))
 	must(t, task.Mkdir("/b", 0o755))
@@ -149,20 +149,20 @@ func TestTmpfsCountsAndTimes(t *testing.T) {
 	}
 	create(t, task, "/a/f")
 	a := inodeOf(t, task, "/a")
-	before := a.Mtime
+	before := a.Mtime()
 	must(t, task.Link("/a/f", "/a/g"))
 	f := inodeOf(t, task, "/a/f")
-	if f.Nlink() != 2 || a.Mtime <= before {
-		t.Errorf("link: nlink %d, dir mtime %d -> %d", f.Nlink(), before, a.Mtime)
+	if f.Nlink() != 2 || a.Mtime() <= before {
+		t.Errorf("link: nlink %d, dir mtime %d -> %d", f.Nlink(), before, a.Mtime())
 	}
 	fd := open(t, task, "/a/f", uapi.O_WRONLY, 0)
-	m := f.Mtime
+	m := f.Mtime()
 	if _, err := task.Write(fd, []byte("abc")); err != nil {
 		t.Fatal(err)
 	}
 	must(t, task.Close(fd))
-	if f.Size != 3 || f.Mtime <= m || f.Ctime != f.Mtime {
-		t.Errorf("write: size %d mtime %d -> %d", f.Size, m, f.Mtime)
+	if f.Size != 3 || f.Mtime() <= m || f.Ctime() != f.Mtime() {
+		t.Errorf("write: size %d mtime %d -> %d", f.Size, m, f.Mtime())
 	}
 	must(t, task.Rmdir("/a/b"))
 	if a.Nlink() != 2 {
@@ -172,7 +172,7 @@ func TestTmpfsCountsAndTimes(t *testing.T) {
 	u := k.NewTask(7, 8)
 	must(t, task.Chmod("/a", 0o777))
 	must(t, u.Mkdir("/a/u", 0o700))
-	if ino := inodeOf(t, u, "/a/u"); ino.Uid != 7 || ino.Gid != 8 || ino.Mode != 0o40700 {
-		t.Errorf("owner %d:%d mode %o", ino.Uid, ino.Gid, ino.Mode)
+	if ino := inodeOf(t, u, "/a/u"); ino.Uid() != 7 || ino.Gid() != 8 || ino.Mode() != 0o40700 {
+		t.Errorf("owner %d:%d mode %o", ino.Uid(), ino.Gid(), ino.Mode())
 	}
 }

@@ -35,21 +35,17 @@ type nameidata struct {
 // MAY_EXEC): inode_permission → generic_permission with the owner, group
 // (gid or a supplementary group) and other bits, and root's DAC override
 // (read and write always; search on directories always; exec on a
-// non-directory only if some x bit is set). It reads the mode under ino's
-// i_mutex (the kernel reads it racily; Go's race detector does not allow
-// that), so the caller must not hold ino's i_mutex. inotify_add_watch uses
-// it for its MAY_READ check.
+// non-directory only if some x bit is set). Like the kernel it takes no
+// lock: the mode and owner are read as they are at this instant, which is
+// what lets the path walk call it on every directory it passes.
+// inotify_add_watch uses it for its MAY_READ check.
 func (v *VFS) Permission(ctx *Context, ino *inode.Inode, mask int) error {
-	ino.IMutex.Lock(ctx.Cur)
-	defer ino.IMutex.Unlock(ctx.Cur)
-	return permissionLocked(ctx, ino, mask)
+	return permission(ctx, ino, mask)
 }
 
-// permissionLocked is Permission with ino's i_mutex held.
-// Precondition: ino.IMutex is held.
-func permissionLocked(ctx *Context, ino *inode.Inode, mask int) error {
-	lockdep.AssertHeld(ctx.Cur, &ino.IMutex)
-	mode := ino.Mode
+// permission is inode_permission (generic_permission); see Permission.
+func permission(ctx *Context, ino *inode.Inode, mask int) error {
+	mode := ino.Mode()
 	if ctx.Cred.Uid == 0 {
 		if mask&MAY_EXEC == 0 || ino.IsDir() || mode&0o111 != 0 {
 			return nil
@@ -58,9 +54,9 @@ func permissionLocked(ctx *Context, ino *inode.Inode, mask int) error {
 	}
 	var bits uint32
 	switch {
-	case ino.Uid == ctx.Cred.Uid:
+	case ino.Uid() == ctx.Cred.Uid:
 		bits = mode >> 6
-	case ctx.Cred.InGroup(ino.Gid):
+	case ctx.Cred.InGroup(ino.Gid()):
 		bits = mode >> 3
 	default:
 		bits = mode
@@ -71,9 +67,9 @@ func permissionLocked(ctx *Context, ino *inode.Inode, mask int) error {
 	return nil
 }
 
-// isOwnerLocked is inode_owner_or_capable. Precondition: ino.IMutex is held.
-func isOwnerLocked(ctx *Context, ino *inode.Inode) bool {
-	return ctx.Cred.Uid == 0 || ctx.Cred.Uid == ino.Uid
+// isOwner is inode_owner_or_capable (a lockless read of i_uid, as there).
+func isOwner(ctx *Context, ino *inode.Inode) bool {
+	return ctx.Cred.Uid == 0 || ctx.Cred.Uid == ino.Uid()
 }
 
 // InGroup reports whether gid is the credentials' gid or a supplementary
@@ -174,19 +170,19 @@ func (v *VFS) mayLookup(nd *nameidata) error {
 	if !dir.IsDir() {
 		return syscall.ENOTDIR
 	}
-	dir.IMutex.Lock(cur)
-	defer dir.IMutex.Unlock(cur)
-	return permissionLocked(nd.ctx, dir, MAY_EXEC)
+	return permission(nd.ctx, dir, MAY_EXEC)
 }
 
 // pathInode returns the inode of a positive path.
 func pathInode(cur *lockdep.Task, p Path) *inode.Inode { return p.Dentry.Inode(cur) }
 
-// step moves nd.path through one component: the current directory must be
-// a directory the task may search; "." stays, ".." goes up, a name is
-// looked up under the directory's i_mutex (released before going on), a
-// mount on it is crossed, and a symlink is followed if follow is set
-// (walk_component).
+// step moves nd.path through one component (walk_component): the current
+// directory must be a directory the task may search; "." stays, ".." goes
+// up, a name is looked up in the dcache (lookup_fast) and, if it is not
+// there, again under the directory's i_mutex (lookup_slow), a mount on it
+// is crossed, and a symlink is followed if follow is set. Like the kernel's
+// walk it holds no lock from one component to the next, and takes none on
+// a dcache hit.
 func (v *VFS) step(nd *nameidata, name string, follow bool) error {
 	cur := nd.ctx.Cur
 	dir := pathInode(cur, nd.path)
@@ -199,16 +195,9 @@ func (v *VFS) step(nd *nameidata, name string, follow bool) error {
 	if len(name) > nameMax {
 		return syscall.ENAMETOOLONG
 	}
-	dir.IMutex.Lock(cur)
-	if err := permissionLocked(nd.ctx, dir, MAY_EXEC); err != nil {
-		dir.IMutex.Unlock(cur)
+	if err := permission(nd.ctx, dir, MAY_EXEC); err != nil {
 		return err
 	}
-	var child *dentry.Dentry
-	if name != "." && name != ".." {
-		child = v.dcache.Lookup(cur, nd.path.Dentry, name)
-	}
-	dir.IMutex.Unlock(cur)
 	switch name {
 	case ".":
 		return nil
@@ -216,7 +205,18 @@ func (v *VFS) step(nd *nameidata, name string, follow bool) error {
 		v.followDotDot(nd.ctx, &nd.path)
 		return nil
 	}
+	child := v.dcache.Lookup(cur, nd.path.Dentry, name)
 	if child == nil {
+		child = v.lookupSlow(cur, nd.path.Dentry, dir, name)
+	}
+	if child == nil {
+		return syscall.ENOENT
+	}
+	if pathInode(cur, Path{Dentry: child}) == nil {
+		// Hashed but negative: a name being created or the target of a
+		// rename in progress, seen without its parent's lock. step_into
+		// gives ENOENT for it.
+		dentry.Dput(cur, child)
 		return syscall.ENOENT
 	}
 	next := Path{Mnt: nd.path.Mnt, Dentry: child}
@@ -296,6 +296,16 @@ func (v *VFS) walkParentFrom(nd *nameidata, path string) (parentWalk, error) {
 func (v *VFS) walkParent(ctx *Context, path string) (parentWalk, error) {
 	nd := nameidata{ctx: ctx, path: ctx.Pwd.Get()}
 	return v.walkParentFrom(&nd, path)
+}
+
+// lookupSlow is lookup_slow: a name the dcache did not have is looked up
+// again under the directory's i_mutex (i_rwsem, shared, in the kernel), so
+// that a creator holding it finishes first. tmpfs's ->lookup
+// (simple_lookup) finds nothing the dcache does not have.
+func (v *VFS) lookupSlow(cur *lockdep.Task, dir *dentry.Dentry, dirIno *inode.Inode, name string) *dentry.Dentry {
+	dirIno.IMutex.Lock(cur)
+	defer dirIno.IMutex.Unlock(cur)
+	return v.lookupLocked(cur, dir, dirIno, name)
 }
 
 // lookupLocked looks name up in the directory dir (d_lookup; tmpfs keeps

@@ -310,7 +310,8 @@ func (v *VFS) Write(ctx *Context, f *File, data []byte) (int, error) {
 			copy(ino.Data[f.Pos:], data)
 			ino.Size = int64(len(ino.Data))
 			now := v.Now()
-			ino.Mtime, ino.Ctime = now, now
+			ino.SetMtime(now)
+			ino.SetCtime(now)
 		}
 		ino.IMutex.Unlock(cur)
 		f.Pos += int64(len(data))

@@ -40,34 +40,73 @@ func (v *VFS) unlockRename(cur *lockdep.Task, sb *superBlock, p1, p2 *dentry.Den
 	}
 }
 
-// lockTwo locks the source and target inodes of a rename in inode-number
-// order, with I_MUTEX_CHILD then I_MUTEX_NONDIR2 (lock_two_inodes; the
-// kernel's first subclass is I_MUTEX_NORMAL, ours CHILD so that every
-// i_mutex nested under a parent's has a subclass). b may be nil.
-func lockTwo(cur *lockdep.Task, a, b *inode.Inode) {
-	if b == nil || b == a {
-		a.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
-		return
-	}
-	if b.Ino < a.Ino {
-		a, b = b, a
-	}
-	a.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
-	b.IMutex.LockNested(cur, inode.I_MUTEX_NONDIR2)
+// renameChildren says which of a rename's source and target inodes
+// vfs_rename locks once the parents are locked and the checks passed.
+type renameChildren struct {
+	source, target *inode.Inode // target nil if there is none
+	lockSource     bool
+	lockTarget     bool
 }
 
-func unlockTwo(cur *lockdep.Task, a, b *inode.Inode) {
-	a.IMutex.Unlock(cur)
-	if b != nil && b != a {
-		b.IMutex.Unlock(cur)
+// lockChildren locks the children of a rename as vfs_rename does: a
+// directory only when it changes parent (the source across directories, a
+// target directory across directories or when it is replaced), with
+// I_MUTEX_CHILD; every non-directory, after any directory, with
+// I_MUTEX_NORMAL, two of them in inode-number order with I_MUTEX_NONDIR2
+// for the second (lock_two_nondirectories). A same-directory rename thus
+// never locks a subdirectory, which may be the parent of another rename:
+// the kernel's rule is that two subdirectories are locked together only
+// under s_vfs_rename_mutex. unlockChildren undoes it.
+func lockChildren(cur *lockdep.Task, source, target *inode.Inode, crossDir, exchange bool) renameChildren {
+	isDir, newIsDir := source.IsDir(), target != nil && target.IsDir()
+	lockOldSubdir := crossDir
+	lockNewSubdir := crossDir || !exchange
+	c := renameChildren{source: source, target: target}
+	switch {
+	case isDir:
+		c.lockSource = lockOldSubdir
+		c.lockTarget = target != nil && (!newIsDir || lockNewSubdir)
+		if c.lockSource {
+			source.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
+		}
+		if c.lockTarget {
+			target.IMutex.LockNested(cur, inode.I_MUTEX_NORMAL)
+		}
+	case newIsDir:
+		c.lockSource, c.lockTarget = true, lockNewSubdir
+		if c.lockTarget {
+			target.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
+		}
+		source.IMutex.LockNested(cur, inode.I_MUTEX_NORMAL)
+	default:
+		c.lockSource, c.lockTarget = true, target != nil
+		a, b := source, target
+		if b != nil && b.Ino < a.Ino {
+			a, b = b, a
+		}
+		a.IMutex.LockNested(cur, inode.I_MUTEX_NORMAL)
+		if b != nil {
+			b.IMutex.LockNested(cur, inode.I_MUTEX_NONDIR2)
+		}
+	}
+	return c
+}
+
+func (c renameChildren) unlock(cur *lockdep.Task) {
+	if c.lockSource {
+		c.source.IMutex.Unlock(cur)
+	}
+	if c.lockTarget {
+		c.target.IMutex.Unlock(cur)
 	}
 }
 
 // Rename renames oldPath to newPath (do_renameat2 → vfs_rename →
 // shmem_rename2), with RENAME_NOREPLACE or RENAME_EXCHANGE. Locking:
-// lockRename, then the source and target inodes (lockTwo). After the tmpfs
-// rename and d_move (d_exchange) the locks of the two inodes are dropped
-// and FsnotifyMove fires under the parents' locks, twice for an exchange.
+// lockRename, then, after the permission checks, the children vfs_rename
+// locks (lockChildren). After the tmpfs rename and d_move (d_exchange) the
+// children's locks are dropped and FsnotifyMove fires under the parents'
+// locks, twice for an exchange.
 // A replaced target loses its pin; its inode goes (FsnotifyInodeRemove)
 // when its dentry's last reference is put: at the end of this call, or at
 // the last close of a file open on it. Renaming a name onto itself or onto
@@ -167,9 +206,12 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	if source == target {
 		return nil
 	}
-	lockTwo(cur, source, target)
-	if err := v.mayRenameLocked(ctx, oldDir, newDir, source, target, oldD, newD, isDir, newIsDir, exchange); err != nil {
-		unlockTwo(cur, source, target)
+	if err := mayRenameLocked(ctx, oldDir, newDir, source, target, isDir, newIsDir, exchange); err != nil {
+		return err
+	}
+	children := lockChildren(cur, source, target, oldDir != newDir, exchange)
+	if err := renameBusy(cur, oldD, newD, newIsDir, exchange); err != nil {
+		children.unlock(cur)
 		return err
 	}
 	oldName := op.last
@@ -183,7 +225,7 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 		v.dcache.Move(cur, oldD, neg)
 		dentry.Dput(cur, neg) // unhashed by d_move: it dies now
 	}
-	unlockTwo(cur, source, target)
+	children.unlock(cur)
 	if exchange {
 		v.notifier.FsnotifyMove(cur, oldDir, newDir, oldName, isDir, nil, oldD)
 		v.notifier.FsnotifyMove(cur, newDir, oldDir, oldD.Name(cur), newIsDir, nil, newD)
@@ -193,14 +235,14 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	return nil
 }
 
-// mayRenameLocked holds vfs_rename's permission and busy checks: may_delete
-// on the source, may_create or may_delete on the target, write permission
-// on a directory moving to another parent (its ".." changes), emptiness of
-// a replaced directory, and mountpoints (EBUSY).
-// Precondition: the parents' and the two inodes' i_mutex are held.
-func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inode.Inode,
-	oldD, newD *dentry.Dentry, isDir, newIsDir, exchange bool) error {
-	cur := ctx.Cur
+// mayRenameLocked holds vfs_rename's permission checks, made before any
+// child is locked: may_delete on the source, may_create or may_delete on
+// the target, and write permission on a directory moving to another
+// parent (its ".." changes).
+// Precondition: oldDir's and newDir's i_mutex are held.
+func mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inode.Inode, isDir, newIsDir, exchange bool) error {
+	lockdep.AssertHeld(ctx.Cur, &oldDir.IMutex)
+	lockdep.AssertHeld(ctx.Cur, &newDir.IMutex)
 	if err := mayDeleteLocked(ctx, oldDir, source, isDir); err != nil {
 		return err
 	}
@@ -208,7 +250,7 @@ func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inod
 		if newDir.Nlink() == 0 {
 			return syscall.ENOENT
 		}
-		if err := permissionLocked(ctx, newDir, MAY_WRITE|MAY_EXEC); err != nil {
+		if err := permission(ctx, newDir, MAY_WRITE|MAY_EXEC); err != nil {
 			return err
 		}
 	} else {
@@ -223,16 +265,23 @@ func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inod
 	}
 	if oldDir != newDir {
 		if isDir {
-			if err := permissionLocked(ctx, source, MAY_WRITE); err != nil {
+			if err := permission(ctx, source, MAY_WRITE); err != nil {
 				return err
 			}
 		}
 		if exchange && newIsDir {
-			if err := permissionLocked(ctx, target, MAY_WRITE); err != nil {
+			if err := permission(ctx, target, MAY_WRITE); err != nil {
 				return err
 			}
 		}
 	}
+	return nil
+}
+
+// renameBusy holds the checks vfs_rename and shmem_rename2 make with the
+// children locked: a mountpoint on either name (EBUSY), then a replaced
+// directory that is not empty (simple_empty: ENOTEMPTY).
+func renameBusy(cur *lockdep.Task, oldD, newD *dentry.Dentry, newIsDir, exchange bool) error {
 	if oldD.Mounted(cur) > 0 || (newD != nil && newD.Mounted(cur) > 0) {
 		return syscall.EBUSY
 	}
@@ -244,9 +293,12 @@ func (v *VFS) mayRenameLocked(ctx *Context, oldDir, newDir, source, target *inod
 
 // shmemRenameLocked updates link counts and times as shmem_rename2 does; a
 // replaced target is unlinked (shmem_unlink: its link dropped and its pin
-// put). Precondition: all four i_mutexes are held.
+// put). Precondition: oldDir's and newDir's i_mutex are held, and the
+// children's that lockChildren takes.
 func (v *VFS) shmemRenameLocked(cur *lockdep.Task, oldDir, newDir, source, target *inode.Inode,
 	isDir, newIsDir, exchange bool, newD *dentry.Dentry) {
+	lockdep.AssertHeld(cur, &oldDir.IMutex)
+	lockdep.AssertHeld(cur, &newDir.IMutex)
 	now := v.Now()
 	switch {
 	case exchange:
@@ -259,20 +311,22 @@ func (v *VFS) shmemRenameLocked(cur *lockdep.Task, oldDir, newDir, source, targe
 				oldDir.IncNlink()
 			}
 		}
-		target.Ctime = now
+		target.SetCtime(now)
 	case target != nil:
 		target.DropNlink()
 		if isDir {
 			target.DropNlink()
 			oldDir.DropNlink()
 		}
-		target.Ctime = now
+		target.SetCtime(now)
 		dentry.Dput(cur, newD) // the target's tmpfs pin
 	case isDir:
 		oldDir.DropNlink()
 		newDir.IncNlink()
 	}
-	source.Ctime = now
-	oldDir.Mtime, oldDir.Ctime = now, now
-	newDir.Mtime, newDir.Ctime = now, now
+	source.SetCtime(now)
+	oldDir.SetMtime(now)
+	oldDir.SetCtime(now)
+	newDir.SetMtime(now)
+	newDir.SetCtime(now)
 }
