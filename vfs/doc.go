@@ -11,13 +11,18 @@
 //	namespace_sem                   (the mount tree: mount, umount)
 //	  sb->s_vfs_rename_mutex        (cross-directory renames of one sb)
 //	    inode->i_mutex              (subclasses nest PARENT, PARENT2, CHILD, NORMAL, NONDIR2)
-//	      [inotify locks, taken by the Notifier]
+//	      [the Notifier's locks]
 //	        dcache_lock             (package dentry)
 //	          dentry->d_lock
-//	f_pos_lock                      (File.PosLock; taken before i_mutex)
-//	iprune_mutex                    (generic_shutdown_super)
-//	  inode_lock                    (package inode; also nests in i_mutex)
-//	mount_lock                      (innermost: the mount hash, mount parents)
+//	      inode_lock                (new_inode, igrab, iput: package inode)
+//	  iprune_mutex                  (generic_shutdown_super, at umount)
+//	    inode_lock
+//	    [the Notifier's locks: IN_UNMOUNT for each watched inode]
+//	      dcache_lock
+//	  mount_lock                    (innermost: the mount hash, mount parents)
+//	file->f_pos_lock                (File.PosLock: read, write, lseek, getdents)
+//	  inode->i_mutex
+//	    dcache_lock                 (getdents lists the children)
 //
 // The path walk takes i_mutex only where the kernel's takes i_rwsem: not on
 // a dcache hit (lookup_fast; i_mode, i_uid and i_gid are read without a
