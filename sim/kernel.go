@@ -65,7 +65,7 @@ func NewKernel(opts ...Option) *Kernel {
 	k.refs.SetEnabled(o.checks)
 	k.tasklistLock.Init(TasklistLockClass, 0)
 	k.p = o.personality
-	k.vfs = vfs.New(vfs.Options{Validator: k.validator, Refs: k.refs,
+	k.vfs = vfs.New(vfs.Options{Validator: k.validator, Refs: k.refs, P: k.p,
 		NewNotifier: func(v *vfs.VFS) vfs.Notifier {
 			k.backend = newBackend(k.p, v)
 			if o.notifier != nil {

@@ -168,9 +168,14 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 		p.Put(cur)
 		return nil, err
 	}
+	trunc := flags&uapi.O_TRUNC != 0 && !created && ino.Type() == inode.S_IFREG
+	if trunc && v.p.TruncateBeforeOpen {
+		// 2.6.13–2.6.25: may_open truncates, before fsnotify_open.
+		v.truncate(cur, p.Dentry, ino, 0, inode.ATTR_SIZE|inode.ATTR_MTIME|inode.ATTR_CTIME)
+	}
 	f := v.newFile(p, flags, nil)
 	v.notifier.FsnotifyOpen(cur, p.Dentry)
-	if flags&uapi.O_TRUNC != 0 && !created && ino.Type() == inode.S_IFREG {
+	if trunc && !v.p.TruncateBeforeOpen {
 		v.truncate(cur, p.Dentry, ino, 0, inode.ATTR_SIZE|inode.ATTR_MTIME|inode.ATTR_CTIME)
 	}
 	return f, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 )
 
 // Lock classes owned by this package.
@@ -36,12 +37,16 @@ type Options struct {
 	NewNotifier func(*VFS) Notifier
 	Validator   *lockdep.Validator // nil: a new one
 	Refs        *kref.Tracker      // nil: a new one
+	// P is the kernel the VFS behaves as where an era's VFS differs
+	// (the order of may_open's truncation); nil: today's.
+	P *personality.P
 }
 
 // VFS is one simulated kernel's file system layer: the inode and dentry
 // caches, the mount tree, the logical clock and the root tmpfs.
 type VFS struct {
 	notifier  Notifier
+	p         *personality.P
 	validator *lockdep.Validator
 	refs      *kref.Tracker
 	icache    *inode.Icache
@@ -65,7 +70,10 @@ type VFS struct {
 // New returns a VFS whose namespace is one tmpfs with a root directory of
 // mode 0755 owned by 0:0.
 func New(opts Options) *VFS {
-	v := &VFS{validator: opts.Validator, refs: opts.Refs, mounts: make(map[mountKey]*Mount)}
+	v := &VFS{validator: opts.Validator, refs: opts.Refs, p: opts.P, mounts: make(map[mountKey]*Mount)}
+	if v.p == nil {
+		v.p = personality.Linux
+	}
 	if v.validator == nil {
 		v.validator = lockdep.NewValidator()
 	}
