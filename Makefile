@@ -17,7 +17,7 @@ build:
 # simulator-vs-model, 2,000 random scenarios simulator-vs-kernel (skipped
 # without root or inotify), the injected-bug search on the kernel, and
 # 100 stress runs of 20,000 concurrent calls each (a deadlock hangs until
-# the timeout). The last two lines are the summary.
+# the timeout). The last three lines are the summary.
 PROPTEST_STEPS ?= 100000
 PROPTEST_SCENARIOS ?= 2000
 PROPTEST_STRESSRUNS ?= 100

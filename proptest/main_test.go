@@ -15,7 +15,7 @@ import (
 var (
 	flagSteps     = flag.Int("proptest.steps", 2000, "random steps simulator-vs-model (TestModelCampaign)")
 	flagScenarios = flag.Int("proptest.scenarios", 30, "random scenarios simulator-vs-kernel (TestKernelCampaign)")
-	flagSummary   = flag.String("proptest.summary", "", "also write the two summary lines to this file")
+	flagSummary   = flag.String("proptest.summary", "", "also write the summary lines to this file")
 )
 
 // What the campaigns did, for the summary TestMain prints last.
@@ -24,6 +24,8 @@ var (
 	kernelScenarios, kernelDiffs atomic.Int64
 	kernelSkip                   atomic.Value // string: why the kernel campaign was skipped
 	modelRan, kernelRan          atomic.Bool
+	stressRuns, stressCalls      atomic.Int64 // completed clean runs and their calls
+	stressRan                    atomic.Bool
 )
 
 func TestMain(m *testing.M) {
@@ -37,6 +39,9 @@ func TestMain(m *testing.M) {
 		lines = append(lines, "kernel: skipped ("+s+")")
 	} else if kernelRan.Load() {
 		lines = append(lines, fmt.Sprintf("kernel: scenarios=%d differences=%d", kernelScenarios.Load(), kernelDiffs.Load()))
+	}
+	if stressRan.Load() {
+		lines = append(lines, fmt.Sprintf("stress: runs=%d calls=%d clean", stressRuns.Load(), stressCalls.Load()))
 	}
 	out := strings.Join(lines, "\n")
 	if out != "" {

@@ -39,11 +39,14 @@ var stressNames = []string{
 // of one lock class taken in opposite orders.
 func TestStress(t *testing.T) {
 	perTask := max(*flagStressOps/stressTasks, 1)
+	stressRan.Store(true)
 	for run := range *flagStressRuns {
 		if problems := stressRun(run, perTask); len(problems) > 0 {
 			t.Fatalf("run %d (task seeds %d..%d, %d calls each): shutdown found:\n%s",
 				run, stressSeed(run, 0), stressSeed(run, stressTasks-1), perTask, strings.Join(problems, "\n"))
 		}
+		stressRuns.Add(1)
+		stressCalls.Add(int64(perTask * stressTasks))
 	}
 }
 
