@@ -1,7 +1,9 @@
 // Package sim is the simulated kernel: a Kernel owns the lock validator,
-// the refcount tracker and the VFS; a Task is one simulated process with
-// credentials, a cwd and root (vfs.Context) and a file descriptor table,
-// and its methods are the system calls.
+// the refcount tracker, the VFS and the inotify backend its personality
+// picks (newBackend; each backend is a hooks.Backend in a package of its
+// own); a Task is one simulated process with credentials, a cwd and root
+// (vfs.Context) and a file descriptor table, and its methods are the
+// system calls. A Task is the hooks.Caller a backend's system calls see.
 //
 // Lock order of what this package owns:
 //
