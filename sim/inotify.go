@@ -53,14 +53,15 @@ func (t *Task) InotifyAddWatch(fd int, path string, mask uint32) (int, error) {
 	if err := cStrings(path); err != nil {
 		return -1, err
 	}
-	return t.k.backend.InotifyAddWatch(t, fd, path, mask)
+	wd, err := t.k.backend.InotifyAddWatch(t, fd, path, mask)
+	return wd, t.k.logOops(err)
 }
 
 // InotifyRmWatch is inotify_rm_watch(2).
 func (t *Task) InotifyRmWatch(fd int, wd int) error {
 	t.enter("inotify_rm_watch")
 	defer t.exit()
-	return t.k.backend.InotifyRmWatch(t, fd, wd)
+	return t.k.logOops(t.k.backend.InotifyRmWatch(t, fd, wd))
 }
 
 // Ioctl is ioctl(2): the file's unlocked_ioctl, ENOTTY for a file that has
