@@ -5,15 +5,19 @@ import (
 
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/inotify"
+	"github.com/inosim/inosim/inotifydev"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/vfs"
 )
 
 // newBackend returns the inotify the personality p follows, for the kernel
-// whose VFS is v. Every Linux personality runs on seeds 001/002's
-// inotify_handle backend (package inotify), with the personality's
-// switches for the other eras.
+// whose VFS is v: seed 000's inotify_device backend (package inotifydev)
+// for the personality that is seed 000, seeds 001/002's inotify_handle
+// backend (package inotify) with the personality's switches for the others.
 func newBackend(p *personality.P, v *vfs.VFS) hooks.Backend {
+	if p.Backend == personality.BackendDevice {
+		return inotifydev.New(p, v.Refs())
+	}
 	return inotify.New(p, v.Dcache(), v.Refs())
 }
 
