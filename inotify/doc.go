@@ -15,8 +15,9 @@
 // 16–1210: the lock and lifetime comments at the top, the kernel API from
 // about line 200); seed 002 is fs/inotify_user.c whole (the code from line
 // 746: the lock order at 793, the device at 819, the system calls from
-// 1301). Seed 000 (fs/inotify.c of 2.6.13, lines 34–1037) is what
-// personality linux-2.6.13 switches these rules towards.
+// 1301). Seed 000 (fs/inotify.c of 2.6.13) has its own backend, package
+// inotifydev, which personality linux-2.6.13 runs; the switches towards its
+// rules that this package still carries are no longer used by it.
 //
 // Lock order (seed 001, with seed 002's device locks around and inside):
 //
