@@ -1,13 +1,16 @@
 package inotifydev_test
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/inosim/inosim/hooks"
+	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simtest"
@@ -152,4 +155,64 @@ func TestWdReuse(t *testing.T) {
 		t.Errorf("re-adding /a = %d, %v; want its wd 0", wd, err)
 	}
 	must(t, task.Close(in))
+}
+
+// readerBlocked returns a channel closed once a read on an empty queue has
+// given up dev->sem to sleep: inotify_read tests the list and registers
+// the waiter under it, so the first release by the read is the one before
+// schedule(), and a later wake-up cannot be missed.
+func readerBlocked(k *sim.Kernel) <-chan struct{} {
+	blocked := make(chan struct{})
+	var once sync.Once
+	k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
+		if ev.Op == "unlock" && strings.HasPrefix(ev.Lock, "dev->sem#") && strings.HasSuffix(ev.Func, "(*inotifyDevice).Read") {
+			once.Do(func() { close(blocked) })
+		}
+	})
+	return blocked
+}
+
+// TestBlockingRead: a read that sleeps on an empty queue is woken by the
+// next event (wake_up_interruptible in inotify_dev_queue_event), and one
+// whose context is cancelled while it sleeps returns EINTR (run with
+// -race).
+func TestBlockingRead(t *testing.T) {
+	k, reader := newKernel(t)
+	writer := k.NewTask(0, 0)
+	must(t, writer.Mkdir("/d", 0o755))
+	fd, err := reader.InotifyInit()
+	must(t, err)
+	_, err = reader.InotifyAddWatch(fd, "/d", uint32(uapi.IN_CREATE))
+	must(t, err)
+
+	got := make(chan []uapi.Event, 1)
+	blocked := readerBlocked(k)
+	go func() {
+		b, err := reader.Read(fd, 4096)
+		if err != nil {
+			t.Error(err)
+		}
+		evs, _ := uapi.Decode(b)
+		got <- evs
+	}()
+	<-blocked
+	k.Validator().SetTrace(nil)
+	must(t, writer.Mkdir("/d/sub", 0o755))
+	if evs := <-got; len(evs) != 1 || evs[0].Mask != uapi.IN_CREATE|uapi.IN_ISDIR || evs[0].Name != "sub" || evs[0].Wd != 0 {
+		t.Errorf("read %+v, want one IN_CREATE|IN_ISDIR sub on wd 0", evs)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	blocked = readerBlocked(k)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := reader.ReadContext(ctx, fd, 4096)
+		errc <- err
+	}()
+	<-blocked
+	k.Validator().SetTrace(nil)
+	cancel()
+	if err := <-errc; !errors.Is(err, syscall.EINTR) {
+		t.Errorf("interrupted read: %v, want EINTR", err)
+	}
 }
