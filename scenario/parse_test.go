@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -249,5 +250,25 @@ func TestQuote(t *testing.T) {
 		if msg != "" || len(l.toks) != 2 || l.toks[1].text != s {
 			t.Errorf("lexing Quote(%q) back: %+v %s", s, l.toks, msg)
 		}
+	}
+}
+
+// TestOopsResult: "=> OOPS" is a result (a call that oopsed the kernel);
+// the interpreter shows ErrOops, wrapped or not, as it, and Print writes it
+// back.
+func TestOopsResult(t *testing.T) {
+	src := "f = open /f O_RDONLY|O_CREAT\ninotify_add_watch f / IN_CREATE => OOPS\n"
+	f, err := Parse("t", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Commands[1].Expect.Errno; got != Oops {
+		t.Errorf("expectation %q, want %q", got, Oops)
+	}
+	if o := errOutcome(fmt.Errorf("%w: in sys_inotify_add_watch", ErrOops)); o.Err != Oops {
+		t.Errorf("errOutcome of a wrapped ErrOops = %q", o.Err)
+	}
+	if got := Print(f, f.ExpectedAll()); got != src {
+		t.Errorf("Print = %q, want %q", got, src)
 	}
 }
