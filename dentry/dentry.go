@@ -382,6 +382,19 @@ func (d *Dentry) WatchedParent(cur *lockdep.Task) (name string, parent *Dentry) 
 	return d.name, p
 }
 
+// ParentLocked returns d_parent, without a reference (the root is its own
+// parent). Precondition: d.DLock is held.
+func (d *Dentry) ParentLocked(cur *lockdep.Task) *Dentry {
+	lockdep.AssertHeld(cur, &d.DLock)
+	return d.parent
+}
+
+// NameLocked returns d_name. Precondition: d.DLock is held.
+func (d *Dentry) NameLocked(cur *lockdep.Task) string {
+	lockdep.AssertHeld(cur, &d.DLock)
+	return d.name
+}
+
 // Inode returns d's inode, nil for a negative dentry (d_inode: a plain
 // read in the kernel too; the caller's reference keeps a positive dentry
 // positive until d_delete or its death).

@@ -4,7 +4,7 @@
 // inotify_find_update_watch, inotify_add_watch, inotify_rm_wd and the
 // event producers inotify_inode_queue_event,
 // inotify_dentry_parent_queue_event, inotify_get_cookie,
-// inotify_unmount_inodes, inotify_inode_is_dead) in inotify.go and idr.go,
+// inotify_unmount_inodes, inotify_inode_is_dead) in inotify.go (the idr is package internal/idr),
 // and fs/inotify_user.c over it (the device, create_watch, the event queue,
 // the read ABI, the system calls, the sysctls and per-user counts) in
 // inotify_user.go and queue.go. Any in-kernel consumer can use the API (the
@@ -15,8 +15,9 @@
 // 16–1210: the lock and lifetime comments at the top, the kernel API from
 // about line 200); seed 002 is fs/inotify_user.c whole (the code from line
 // 746: the lock order at 793, the device at 819, the system calls from
-// 1301). Seed 000 (fs/inotify.c of 2.6.13, lines 34–1037) is what
-// personality linux-2.6.13 switches these rules towards.
+// 1301). Seed 000 (fs/inotify.c of 2.6.13) has its own backend, package
+// inotifydev, which personality linux-2.6.13 runs; the switches towards its
+// rules that this package still carries are no longer used by it.
 //
 // Lock order (seed 001, with seed 002's device locks around and inside):
 //

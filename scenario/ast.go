@@ -153,7 +153,8 @@ func (r Ref) String() string {
 }
 
 // Result is an expectation written "=> RESULT": ok (Errno "" and !HasValue),
-// an errno name, or a number (fionread only).
+// an errno name, OOPS (Errno "OOPS": the simulated kernel oopsed, see
+// ErrOops), or a number (fionread only).
 type Result struct {
 	Pos      Pos
 	Errno    string

@@ -3,7 +3,8 @@ package scenario
 // Machine is what a scenario runs against: the simulator (package
 // simrun's adapter) or the host's real kernel (package hostkernel). Each
 // method is one system call, or the fixed sequence the scenario language
-// names; every error is a syscall.Errno. The interpreter (Run) owns everything else —
+// names; every error is a syscall.Errno, or ErrOops for a call that oopsed
+// the (simulated) kernel. The interpreter (Run) owns everything else —
 // name bindings, which fds are inotify instances, wd names — so the two
 // machines differ only in who answers the calls.
 type Machine interface {

@@ -332,8 +332,8 @@ func resultOf(line int, op string, t token) (*Result, int, string) {
 		}
 		r.Value, r.HasValue = v, true
 	default:
-		if _, ok := uapi.ErrnoNumber(t.text); !ok {
-			return nil, t.col, "unknown result " + Quote(t.text) + " (want ok, an errno name or a number)"
+		if _, ok := uapi.ErrnoNumber(t.text); !ok && t.text != Oops {
+			return nil, t.col, "unknown result " + Quote(t.text) + " (want ok, an errno name, OOPS or a number)"
 		}
 		r.Errno = t.text
 	}

@@ -127,9 +127,22 @@ func (in *interp) bind(name string, val int, isFd bool) {
 	in.names[name] = binding{val: val, isFd: isFd}
 }
 
+// Oops is the result a transcript shows for a call that oopsed the
+// kernel ("=> OOPS").
+const Oops = "OOPS"
+
+// ErrOops is what a Machine returns for a call that made the kernel oops
+// instead of returning (a simulated historical kernel's bug, such as seed
+// 000's add_watch on a file that is no inotify instance): the transcript
+// shows "=> OOPS", and the machine reports the oops text its own way.
+var ErrOops = errors.New("kernel oops")
+
 func errOutcome(err error) Outcome {
 	if err == nil {
 		return Outcome{}
+	}
+	if errors.Is(err, ErrOops) {
+		return Outcome{Err: Oops}
 	}
 	var e syscall.Errno
 	if errors.As(err, &e) {

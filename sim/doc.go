@@ -9,14 +9,17 @@
 //
 //	tasklist_lock                   (the kernel's task list)
 //	files->file_lock                (a task's fd table; nothing nests inside)
+//	logbuf_lock                     (the kernel log's oops reports; nothing nests inside)
 //
-// Neither is held while calling into the VFS: a close removes the fd under
+// None is held while calling into the VFS: a close removes the fd under
 // file_lock and puts the file after dropping it (filp_close).
 //
 // Lifetimes: an fd holds one reference on its file from InstallFile to
 // Close or ExitTask. A Task holds its cwd and root until ExitTask.
 // Kernel.Shutdown exits every task, unmounts everything lazily and reports
-// every lockdep and refcount problem found.
+// every lockdep and refcount problem found. A backend's *hooks.Oops (a bug
+// of the seed it models) is logged by the system call that returns it and
+// read with Kernel.Oopses; it is not a problem of the simulator.
 //
 // Every system call method begins with Enter (which names the call site for
 // lockdep unless the caller set one with SetSite) and ends with Exit (which

@@ -5,15 +5,19 @@ import (
 
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/inotify"
+	"github.com/inosim/inosim/inotifydev"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/vfs"
 )
 
 // newBackend returns the inotify the personality p follows, for the kernel
-// whose VFS is v. Every Linux personality runs on seeds 001/002's
-// inotify_handle backend (package inotify), with the personality's
-// switches for the other eras.
+// whose VFS is v: seed 000's inotify_device backend (package inotifydev)
+// for the personality that is seed 000, seeds 001/002's inotify_handle
+// backend (package inotify) with the personality's switches for the others.
 func newBackend(p *personality.P, v *vfs.VFS) hooks.Backend {
+	if p.Backend == personality.BackendDevice {
+		return inotifydev.New(p, v.Refs())
+	}
 	return inotify.New(p, v.Dcache(), v.Refs())
 }
 
@@ -53,14 +57,15 @@ func (t *Task) InotifyAddWatch(fd int, path string, mask uint32) (int, error) {
 	if err := cStrings(path); err != nil {
 		return -1, err
 	}
-	return t.k.backend.InotifyAddWatch(t, fd, path, mask)
+	wd, err := t.k.backend.InotifyAddWatch(t, fd, path, mask)
+	return wd, t.k.logOops(err)
 }
 
 // InotifyRmWatch is inotify_rm_watch(2).
 func (t *Task) InotifyRmWatch(fd int, wd int) error {
 	t.enter("inotify_rm_watch")
 	defer t.exit()
-	return t.k.backend.InotifyRmWatch(t, fd, wd)
+	return t.k.logOops(t.k.backend.InotifyRmWatch(t, fd, wd))
 }
 
 // Ioctl is ioctl(2) (do_vfs_ioctl, then the file's unlocked_ioctl).

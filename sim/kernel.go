@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"sync/atomic"
@@ -12,8 +13,14 @@ import (
 	"github.com/inosim/inosim/vfs"
 )
 
-// TasklistLockClass is the class of the kernel's task list lock.
-var TasklistLockClass = lockdep.NewClass("tasklist_lock")
+// Lock classes of the kernel.
+var (
+	// TasklistLockClass is the class of the kernel's task list lock.
+	TasklistLockClass = lockdep.NewClass("tasklist_lock")
+	// LogbufLockClass is the class of the kernel log's lock (logbuf_lock
+	// of kernel/printk.c), which holds the oops reports.
+	LogbufLockClass = lockdep.NewClass("logbuf_lock")
+)
 
 // Kernel is one simulated machine.
 type Kernel struct {
@@ -29,6 +36,10 @@ type Kernel struct {
 	tasks        []*Task // live tasks, by pid
 	shutdown     []string
 	down         bool
+
+	// logbufLock (logbuf_lock) protects the following field.
+	logbufLock lockdep.Mutex
+	oopses     []string // the oops reports, in order (die_counter is their number)
 }
 
 // Option configures NewKernel.
@@ -64,6 +75,7 @@ func NewKernel(opts ...Option) *Kernel {
 	k.validator.SetSiteCapture(false)
 	k.refs.SetEnabled(o.checks)
 	k.tasklistLock.Init(TasklistLockClass, 0)
+	k.logbufLock.Init(LogbufLockClass, 0)
 	k.p = o.personality
 	k.vfs = vfs.New(vfs.Options{Validator: k.validator, Refs: k.refs, P: k.p,
 		NewNotifier: func(v *vfs.VFS) vfs.Notifier {
@@ -154,4 +166,28 @@ func (k *Kernel) Shutdown() []string {
 	k.down, k.shutdown = true, out
 	k.tasklistLock.Unlock(kt)
 	return out
+}
+
+// logOops records err in the kernel log if it is a backend's *hooks.Oops
+// (die: the report gets the next number since boot) and returns err.
+func (k *Kernel) logOops(err error) error {
+	var o *hooks.Oops
+	if !errors.As(err, &o) {
+		return err
+	}
+	kt := k.kernelTask()
+	k.logbufLock.Lock(kt)
+	k.oopses = append(k.oopses, o.Report(len(k.oopses)+1))
+	k.logbufLock.Unlock(kt)
+	return err
+}
+
+// Oopses returns the kernel oops reports logged since boot, in order. An
+// oops is the modelled kernel's behaviour (a bug of the seed it runs), not
+// a problem of the simulator: Shutdown does not return them.
+func (k *Kernel) Oopses() []string {
+	kt := k.kernelTask()
+	k.logbufLock.Lock(kt)
+	defer k.logbufLock.Unlock(kt)
+	return append([]string(nil), k.oopses...)
 }

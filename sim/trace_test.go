@@ -1,12 +1,15 @@
 package sim_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
+	"github.com/inosim/inosim/simrun"
 	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
 )
@@ -72,5 +75,112 @@ func TestUnwatchedParentCostsNothing(t *testing.T) {
 	busy := traceWrite(t, k, task, "/busy/f")
 	if len(grep(busy, "lock   dentry->d_lock")) == 0 || len(grep(busy, "get  dentry#")) == 0 {
 		t.Errorf("write in a watched directory took no d_lock or no dentry reference:\n%s", strings.Join(busy, "\n"))
+	}
+}
+
+// seed000Corpus exercises every path of seed 000's backend that takes a
+// lock or a reference: add and re-add, events on a watched directory and
+// file, a rename over a watched target, unlink and rmdir of watched inodes,
+// rm_watch, reads (a short one too), FIONREAD, poll, the non-inotify-fd
+// oopses, umount with watches and release with watches.
+const seed000Corpus = `personality linux-2.6.13
+sysctl max_queued_events=4
+mkdir /d
+mkdir /d/sub
+creat /d/f
+creat /d/t
+mkdir /m
+mount tmpfs /m
+creat /m/g
+i = inotify_init
+w = inotify_add_watch i /d IN_ALL_EVENTS
+inotify_add_watch i /d IN_CREATE|IN_DELETE
+inotify_add_watch i /d/t IN_ALL_EVENTS
+inotify_add_watch i /d/sub IN_ALL_EVENTS
+inotify_add_watch i /m/g IN_ALL_EVENTS
+f = open /d/f O_RDWR
+write f hello
+lseek f 0
+read f 5
+close f
+rename /d/f /d/t
+read i 16
+fionread i
+read i
+unlink /d/t
+rmdir /d/sub
+inotify_add_watch f /d IN_CREATE
+inotify_add_watch i /d IN_CREATE
+inotify_rm_watch i w
+inotify_rm_watch i 77
+g = open /m/g O_RDONLY
+inotify_add_watch g /d IN_CREATE
+inotify_rm_watch g 0
+close g
+umount /m
+j = inotify_init
+inotify_add_watch j /d IN_ALL_EVENTS
+creat /d/x
+close j
+read i
+close i
+`
+
+// TestSeed000TracesOnlyItsOwn: under personality linux-2.6.13, every lock
+// and every refcounted object the trace names is seed 000's (dev->sem,
+// inode->inotify_sem, inotify_device, inotify_watch) or the VFS's and the
+// task's; none is seed 001/002's.
+func TestSeed000TracesOnlyItsOwn(t *testing.T) {
+	src := []byte(seed000Corpus)
+	f, err := scenario.Parse("seed000.scen", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks, objects := map[string]bool{}, map[string]bool{}
+	res, err := simrun.Run(f, simrun.Options{Setup: func(k *sim.Kernel) {
+		k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
+			class, _, _ := strings.Cut(ev.Lock, "#")
+			class, _, _ = strings.Cut(class, "/")
+			locks[class] = true
+		})
+		k.Refs().SetTracing(true, func(en kref.Entry) {
+			kind, _, _ := strings.Cut(en.Object, "#")
+			objects[kind] = true
+		})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Problems {
+		t.Error(p)
+	}
+	if len(res.Oopses) != 2 {
+		t.Errorf("%d oopses logged, want the corpus's 2:\n%s", len(res.Oopses), strings.Join(res.Oopses, "\n"))
+	}
+	seed000Locks := []string{"dev->sem", "inode->inotify_sem"}
+	vfsLocks := []string{"inode->i_mutex", "inode_lock", "iprune_mutex", "dcache_lock", "dentry->d_lock",
+		"rename_lock", "namespace_sem", "sb->s_vfs_rename_mutex", "mount_lock", "file->f_pos_lock",
+		"files->file_lock", "tasklist_lock", "logbuf_lock"}
+	seed000Objects := []string{"inotify_device", "inotify_watch"}
+	vfsObjects := []string{"file", "inode", "dentry", "mount"}
+	for _, want := range append(seed000Locks, seed000Objects...) {
+		if !locks[want] && !objects[want] {
+			t.Errorf("the trace never names %s", want)
+		}
+	}
+	for l := range locks {
+		if !slices.Contains(seed000Locks, l) && !slices.Contains(vfsLocks, l) {
+			t.Errorf("the trace names lock class %s, which is neither seed 000's nor the VFS's", l)
+		}
+	}
+	for o := range objects {
+		if !slices.Contains(seed000Objects, o) && !slices.Contains(vfsObjects, o) {
+			t.Errorf("the trace names object %s, which is neither seed 000's nor the VFS's", o)
+		}
+	}
+	for _, later := range []string{"ih->mutex", "dev->up_mutex", "dev->ev_mutex", "inode->inotify_mutex", "inotify_handle"} {
+		if locks[later] || objects[later] {
+			t.Errorf("seed 000's trace names %s, which came after it", later)
+		}
 	}
 }

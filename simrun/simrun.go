@@ -6,6 +6,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
@@ -43,7 +44,7 @@ func (s *simMachine) Rename(o, n string, flags int) error    { return s.t.Rename
 func (s *simMachine) Mount(fstype, p string) error           { return s.t.Mount(fstype, p) }
 func (s *simMachine) Umount(p string, flags int) error       { return s.t.Umount(p, flags) }
 func (s *simMachine) Sysctl(key string, v int64) error       { return s.k.SetSysctl(key, v) }
-func (s *simMachine) InotifyRmWatch(fd, wd int) error        { return s.t.InotifyRmWatch(fd, wd) }
+func (s *simMachine) InotifyRmWatch(fd, wd int) error        { return oops(s.t.InotifyRmWatch(fd, wd)) }
 func (s *simMachine) SetNextWd(fd int, wd int64) error {
 	_, err := s.t.Ioctl(fd, uapi.INOTIFY_IOC_SETNEXTWD, wd)
 	return err
@@ -52,7 +53,18 @@ func (s *simMachine) Fionread(fd int) (int, error)  { return s.t.Ioctl(fd, uapi.
 func (s *simMachine) Readdir(p string) error        { _, err := s.t.Readdir(p); return err }
 func (s *simMachine) SetCred(uid, gid uint32) error { s.t.SetCred(uid, gid); return nil }
 func (s *simMachine) InotifyAddWatch(fd int, p string, mask uint32) (int, error) {
-	return s.t.InotifyAddWatch(fd, p, mask)
+	wd, err := s.t.InotifyAddWatch(fd, p, mask)
+	return wd, oops(err)
+}
+
+// oops turns a kernel oops into the scenario's ErrOops (its report is in
+// the kernel log, Result.Oopses).
+func oops(err error) error {
+	var o *hooks.Oops
+	if errors.As(err, &o) {
+		return fmt.Errorf("%w: %v", scenario.ErrOops, o)
+	}
+	return err
 }
 
 func (s *simMachine) Utimes(p string, atime, mtime bool) error {
@@ -107,6 +119,10 @@ type Result struct {
 	Problems []string
 	// Expected are the reports the file's expect lines matched.
 	Expected []string
+	// Oopses are the kernel's oops reports (sim's Kernel.Oopses): the
+	// modelled kernel's own bugs, shown as "=> OOPS" in the transcript;
+	// not problems of the simulator.
+	Oopses []string
 }
 
 // Options tune Run.
@@ -148,6 +164,7 @@ func Run(f *scenario.File, opt Options) (*Result, error) {
 		opt.Done()
 	}
 	res.Problems, res.Expected = sortReports(k.Shutdown(), f.Expects())
+	res.Oopses = k.Oopses()
 	return res, nil
 }
 

@@ -84,6 +84,6 @@ func loadAndSimulate(e *env, name string) (*scenario.File, []byte, []scenario.Ou
 	if !ok {
 		return nil, nil, nil, exitUsage
 	}
-	outs, st := simulate(e, f, simrun.Options{})
+	outs, st := simulate(e, f, simrun.Options{}, false)
 	return f, src, outs, st
 }

@@ -676,3 +676,28 @@ func TestUnmodelledPersonality(t *testing.T) {
 		}
 	}
 }
+
+// TestOops: a call that oopses the simulated kernel (seed 000's add_watch
+// on a non-inotify fd) shows as "=> OOPS"; run prints the report on
+// standard error and exits 0 (an oops is the modelled kernel's behaviour,
+// not a simulator failure); check of the transcript passes quietly.
+func TestOops(t *testing.T) {
+	const oopsScen = "../../sim/testdata/personality/linux-2.6.13-oops.scen"
+	r := inosim(t, "", nil, "run", oopsScen)
+	r.want(t, 0, "run of a scenario that oopses")
+	if !strings.Contains(r.stdout, "inotify_add_watch f /d IN_CREATE => OOPS\n") {
+		t.Errorf("the transcript does not show the oops:\n%s", r.stdout)
+	}
+	for _, s := range []string{oopsScen + ": kernel oops:\n", "BUG: unable to handle kernel NULL pointer dereference",
+		"Oops: 0002 [#1]", "EIP is at sys_inotify_add_watch", "Process task/1 at " + oopsScen + ":",
+		"EIP is at inotify_ignore (from sys_inotify_rm_watch)"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+		}
+	}
+	r = inosim(t, r.stdout, nil, "check", "-")
+	r.want(t, 0, "check of run's transcript")
+	if r.stdout != "" || r.stderr != "" {
+		t.Errorf("check printed %q, %q", r.stdout, r.stderr)
+	}
+}

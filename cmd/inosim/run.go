@@ -47,12 +47,20 @@ func newFlags(e *env, name string) *flag.FlagSet {
 
 // simulate runs f in the simulator. Its status is exitUsage when f cannot
 // run at all (a personality not modelled), exitMismatch when the kernel's
-// checkers found problems (printed), exitOK otherwise.
-func simulate(e *env, f *scenario.File, opt simrun.Options) ([]scenario.Outcome, int) {
+// checkers found problems (printed), exitOK otherwise. With oopses, the
+// kernel's oops reports are printed too, as its log would show them: they
+// are the modelled kernel's behaviour (the transcript's "=> OOPS"), not
+// problems, and leave the status alone.
+func simulate(e *env, f *scenario.File, opt simrun.Options, oopses bool) ([]scenario.Outcome, int) {
 	res, err := simrun.Run(f, opt)
 	if err != nil {
 		e.errorf("%v", err)
 		return nil, exitUsage
+	}
+	if oopses {
+		for _, o := range res.Oopses {
+			fmt.Fprintf(e.stderr, "%s: kernel oops:\n%s", f.Name, o)
+		}
 	}
 	for _, p := range res.Problems {
 		e.errorf("%s: simulator self-check failed:\n%s", f.Name, p)
@@ -133,7 +141,7 @@ func cmdRun(e *env, args []string) int {
 				installTrace(&opt, traces, traceLocks, traceRefs)
 			}
 			var st int
-			switch outs, st = simulate(e, f, opt); st {
+			switch outs, st = simulate(e, f, opt, true); st {
 			case exitUsage:
 				return exitUsage
 			case exitMismatch:

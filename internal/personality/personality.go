@@ -65,9 +65,27 @@ const (
 	WdAbove
 )
 
+// BackendKind says which generation of the inotify code a personality
+// runs: the structures and locks, not just the rules.
+type BackendKind int
+
+const (
+	// BackendHandle: seeds 001/002, struct inotify_handle and the device
+	// over it (package inotify), for every era but the first.
+	BackendHandle BackendKind = iota
+	// BackendDevice: seed 000, struct inotify_device with dev->sem and no
+	// handle layer (package inotifydev), whose rules are its own code.
+	BackendDevice
+)
+
 // P is one personality.
 type P struct {
 	Name string
+
+	// Backend picks the code. The switches below are for BackendHandle;
+	// those of the hooks (LinkCountAttrib, RenameTargetDies, UnmountIsDir,
+	// SpecialRWToParent, ExclUnlink) and Init1 apply to both.
+	Backend BackendKind
 
 	Merge        MergeTarget
 	MergeCookie  bool // event_compare also compares the cookie (≤2.6.30)
@@ -140,9 +158,11 @@ var Linux = &P{
 	MaskCreate: true, LinkCountAttrib: true, UnmountIsDir: true, Init1: true, SetNextWd: true,
 }
 
-// Linux2613 is the first inotify (seed 000 as released in 2.6.13).
+// Linux2613 is the first inotify: seed 000 as merged for 2.6.13, on its
+// own backend. Its queue, mask and wd switches describe seed 000 for the
+// handle backend, which can still run them.
 var Linux2613 = &P{
-	Name: uapi.PersonalityLinux2613, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
+	Name: uapi.PersonalityLinux2613, Backend: BackendDevice, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
 	Oneshot: OneshotIgnoredBit, Wd: WdAbove, ReadTooSmall: 0, RenameTargetDies: true,
 	SpecialRWToParent: true, ChangeSelfFirst: true, NoReaddirAccess: true,
 	TruncateBeforeOpen: true, IdrMaskID: true,
