@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/inosim/inosim/scenario"
+	"github.com/inosim/inosim/uapi"
 )
 
 // Descriptors of the child, out of a scenario's way (see the package doc).
@@ -23,9 +24,9 @@ const (
 )
 
 var sysctlKeys = []string{
-	scenario.SysctlMaxQueuedEvents,
-	scenario.SysctlMaxUserInstances,
-	scenario.SysctlMaxUserWatches,
+	uapi.SysctlMaxQueuedEvents,
+	uapi.SysctlMaxUserInstances,
+	uapi.SysctlMaxUserWatches,
 }
 
 // mountPoints are the directories of the child's private mount namespace
@@ -121,7 +122,7 @@ func child() (status int) {
 		}
 		unix.Close(tmp)
 		m.sysctlFD[i] = fd
-		if req.UserNS && key != scenario.SysctlMaxQueuedEvents {
+		if req.UserNS && key != uapi.SysctlMaxQueuedEvents {
 			// The namespace starts with no limit of its own: give it
 			// the host's.
 			host, err := readFile(inotifySysctlDir + key)

@@ -372,7 +372,7 @@ func (e *startError) Error() string {
 
 func setsUserLimits(f *scenario.File) bool {
 	for _, l := range f.Lines {
-		if l.Kind == scenario.SysctlLine && l.Key != scenario.SysctlMaxQueuedEvents {
+		if l.Kind == scenario.SysctlLine && l.Key != uapi.SysctlMaxQueuedEvents {
 			return true
 		}
 	}
@@ -390,7 +390,7 @@ func globalKeys(f *scenario.File, userns bool) []string {
 			continue
 		}
 		seen[l.Key] = true
-		if userns && l.Key != scenario.SysctlMaxQueuedEvents {
+		if userns && l.Key != uapi.SysctlMaxQueuedEvents {
 			continue
 		}
 		keys = append(keys, l.Key)
@@ -592,9 +592,9 @@ func RunChildIfRequested() {
 func sysctlPath(key string, userns bool) string {
 	if userns {
 		switch key {
-		case scenario.SysctlMaxUserInstances:
+		case uapi.SysctlMaxUserInstances:
 			return "/proc/sys/user/max_inotify_instances"
-		case scenario.SysctlMaxUserWatches:
+		case uapi.SysctlMaxUserWatches:
 			return "/proc/sys/user/max_inotify_watches"
 		}
 	}

@@ -8,7 +8,6 @@ package inotify
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"syscall"
 
@@ -35,12 +34,12 @@ const (
 	DefaultMaxUserWatches   = 8192
 )
 
-// sysctls are /proc/sys/fs/inotify and the per-user counts they limit.
+// sysctls are /proc/sys/fs/inotify (inotify_max_queued_events,
+// inotify_max_user_instances, inotify_max_user_watches) and the per-user
+// counts they limit.
 type sysctls struct {
-	maxQueuedEvents  atomic.Int64
-	maxUserInstances atomic.Int64
-	maxUserWatches   atomic.Int64
-	devIDs           atomic.Uint64
+	hooks.InotifyTable
+	devIDs atomic.Uint64
 
 	// uidLock (uidhash_lock) protects users.
 	uidLock lockdep.Mutex
@@ -49,9 +48,9 @@ type sysctls struct {
 
 func (s *sysctls) init() {
 	s.users = map[uint32]*inotifyUser{}
-	s.maxQueuedEvents.Store(DefaultMaxQueuedEvents)
-	s.maxUserInstances.Store(DefaultMaxUserInstances)
-	s.maxUserWatches.Store(DefaultMaxUserWatches)
+	s.MaxQueuedEvents.Store(DefaultMaxQueuedEvents)
+	s.MaxUserInstances.Store(DefaultMaxUserInstances)
+	s.MaxUserWatches.Store(DefaultMaxUserWatches)
 	s.uidLock.Init(UidLockClass, 0)
 }
 
@@ -84,45 +83,6 @@ func tryInc(c *atomic.Int64, max int64) bool {
 			return true
 		}
 	}
-}
-
-// sysctl returns the variable behind /proc/sys/fs/inotify/key.
-func (s *sysctls) sysctl(key string) (*atomic.Int64, error) {
-	switch key {
-	case "max_queued_events":
-		return &s.maxQueuedEvents, nil
-	case "max_user_instances":
-		return &s.maxUserInstances, nil
-	case "max_user_watches":
-		return &s.maxUserWatches, nil
-	}
-	return nil, fmt.Errorf("sysctl %q: %w", key, syscall.ENOENT)
-}
-
-// SetSysctl sets /proc/sys/fs/inotify/KEY (inotify_max_queued_events,
-// inotify_max_user_instances, inotify_max_user_watches; ctl_table
-// inotify_table). max_queued_events is copied into an instance when it is
-// created; the per-user limits apply at once. Negative values are EINVAL
-// (proc_dointvec_minmax with min 0).
-func (in *Inotify) SetSysctl(key string, v int64) error {
-	c, err := in.sysctl(key)
-	if err != nil {
-		return err
-	}
-	if v < 0 || v > 1<<31-1 {
-		return fmt.Errorf("sysctl %s=%d: %w", key, v, syscall.EINVAL)
-	}
-	c.Store(v)
-	return nil
-}
-
-// Sysctl reads /proc/sys/fs/inotify/KEY.
-func (in *Inotify) Sysctl(key string) (int64, error) {
-	c, err := in.sysctl(key)
-	if err != nil {
-		return 0, err
-	}
-	return c.Load(), nil
 }
 
 // Notifier returns the hooks the VFS calls: include/linux/fsnotify.h of the
@@ -224,7 +184,7 @@ func (dev *inotifyDevice) Poll(cur *lockdep.Task, f *vfs.File) bool {
 // max_user_watches. Precondition: dev->up_mutex is held.
 func (dev *inotifyDevice) createWatch(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask) (int32, error) {
 	lockdep.AssertHeld(cur, &dev.UpMutex)
-	if !tryInc(&dev.user.watches, dev.in.maxUserWatches.Load()) {
+	if !tryInc(&dev.user.watches, dev.in.MaxUserWatches.Load()) {
 		return 0, syscall.ENOSPC
 	}
 	dev.get()
@@ -246,13 +206,13 @@ func (in *Inotify) InotifyInit1(c hooks.Caller, flags int) (int, error) {
 	}
 	cur := c.Cur()
 	user := in.user(cur, c.Ctx().Cred.Uid)
-	if !tryInc(&user.devs, in.maxUserInstances.Load()) {
+	if !tryInc(&user.devs, in.MaxUserInstances.Load()) {
 		return -1, syscall.EMFILE
 	}
 	dev := &inotifyDevice{in: in, ID: in.devIDs.Add(1), user: user}
 	dev.Count.Init(in.refs, "inotify_device", dev.ID, 1)
 	dev.UpMutex.Init(UpMutexClass, dev.ID)
-	dev.queue = NewQueue(in.p, int(in.maxQueuedEvents.Load()), dev.ID)
+	dev.queue = NewQueue(in.p, int(in.MaxQueuedEvents.Load()), dev.ID)
 	dev.ih = in.InotifyInit(dev)
 	f := c.VFS().NewAnonFile(cur, dev, uapi.O_RDONLY|flags&uapi.IN_NONBLOCK)
 	fd, err := c.InstallFile(f, flags&uapi.IN_CLOEXEC != 0)

@@ -166,12 +166,12 @@ func (in *Inotify) InotifyInit1(c hooks.Caller, flags int) (int, error) {
 	}
 	cur := c.Cur()
 	user := in.user(c.Ctx().Cred.Uid)
-	if user.inotifyDevs.Load() >= in.maxUserDevices.Load() {
+	if user.inotifyDevs.Load() >= in.MaxUserInstances.Load() {
 		return -1, syscall.EMFILE
 	}
 	dev := &inotifyDevice{in: in, id: in.devIDs.Add(1), user: user, wq: make(chan struct{})}
 	dev.sem.Init(DevSemClass, dev.id)
-	dev.maxEvents = int(in.maxQueuedEvents.Load())
+	dev.maxEvents = int(in.MaxQueuedEvents.Load())
 	// atomic_set(&dev->count, 0) then get_inotify_dev: one Init at 1.
 	dev.count.Init(in.refs, "inotify_device", dev.id, 1)
 	user.inotifyDevs.Add(1)
@@ -315,48 +315,4 @@ func (in *Inotify) InotifyRmWatch(c hooks.Caller, fd int, wd int) error {
 		return oops
 	}
 	return dev.inotifyIgnore(cur, int32(wd))
-}
-
-// sysctl returns the variable behind /proc/sys/fs/inotify/key. Seed 000's
-// inotify_max_user_devices answers to the name it has had since,
-// max_user_instances.
-func (in *Inotify) sysctl(key string) (interface {
-	Load() int64
-	Store(int64)
-}, error) {
-	switch key {
-	case "max_queued_events":
-		return &in.maxQueuedEvents, nil
-	case "max_user_instances":
-		return &in.maxUserDevices, nil
-	case "max_user_watches":
-		return &in.maxUserWatches, nil
-	}
-	return nil, fmt.Errorf("sysctl %q: %w", key, syscall.ENOENT)
-}
-
-// SetSysctl sets /proc/sys/fs/inotify/KEY (inotify_max_queued_events,
-// inotify_max_user_devices as max_user_instances, inotify_max_user_watches;
-// lines 87-90). max_queued_events is copied into a device at
-// sys_inotify_init; the per-user limits apply at once. Values outside
-// 0..INT_MAX are EINVAL (proc_dointvec_minmax with a minimum of 0).
-func (in *Inotify) SetSysctl(key string, v int64) error {
-	c, err := in.sysctl(key)
-	if err != nil {
-		return err
-	}
-	if v < 0 || v > 1<<31-1 {
-		return fmt.Errorf("sysctl %s=%d: %w", key, v, syscall.EINVAL)
-	}
-	c.Store(v)
-	return nil
-}
-
-// Sysctl reads /proc/sys/fs/inotify/KEY.
-func (in *Inotify) Sysctl(key string) (int64, error) {
-	c, err := in.sysctl(key)
-	if err != nil {
-		return 0, err
-	}
-	return c.Load(), nil
 }

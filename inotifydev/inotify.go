@@ -46,10 +46,11 @@ type Inotify struct {
 
 	cookie atomic.Uint32 // inotify_cookie
 
-	// The sysctls are ints the kernel reads without a lock.
-	maxQueuedEvents atomic.Int64 // inotify_max_queued_events
-	maxUserDevices  atomic.Int64 // inotify_max_user_devices
-	maxUserWatches  atomic.Int64 // inotify_max_user_watches
+	// The sysctls (inotify_max_queued_events, inotify_max_user_devices,
+	// inotify_max_user_watches; lines 87-90): ints the kernel reads
+	// without a lock. Seed 000's inotify_max_user_devices answers to the
+	// name it has had since, max_user_instances.
+	hooks.InotifyTable
 
 	// users maps a uid to its counts. The kernel reaches the user_struct
 	// through current->user without a lock; a sync.Map is the Go stand-in.
@@ -82,9 +83,9 @@ func (in *Inotify) user(uid uint32) *userStruct {
 // fsnotify.h's switches for the era (hooks.Fsnotify).
 func New(p *personality.P, refs *kref.Tracker) *Inotify {
 	in := &Inotify{p: p, refs: refs}
-	in.maxQueuedEvents.Store(DefaultMaxQueuedEvents)
-	in.maxUserDevices.Store(DefaultMaxUserDevices)
-	in.maxUserWatches.Store(DefaultMaxUserWatches)
+	in.MaxQueuedEvents.Store(DefaultMaxQueuedEvents)
+	in.MaxUserInstances.Store(DefaultMaxUserDevices)
+	in.MaxUserWatches.Store(DefaultMaxUserWatches)
 	return in
 }
 
@@ -350,7 +351,7 @@ func (dev *inotifyDevice) createWatchLocked(cur *lockdep.Task, mask uapi.Mask, i
 	lockdep.AssertHeld(cur, &dev.sem)
 	lockdep.AssertHeld(cur, &stateOf(ino).sem)
 	in := dev.in
-	if dev.user.inotifyWatches.Load() >= in.maxUserWatches.Load() {
+	if dev.user.inotifyWatches.Load() >= in.MaxUserWatches.Load() {
 		return nil, syscall.ENOSPC
 	}
 	w := &inotifyWatch{id: in.watchIDs.Add(1)}

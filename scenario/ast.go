@@ -86,13 +86,6 @@ func (f *File) Expects() []string {
 	return out
 }
 
-// Keys of the sysctl header (the files of /proc/sys/fs/inotify/).
-const (
-	SysctlMaxQueuedEvents  = "max_queued_events"
-	SysctlMaxUserWatches   = "max_user_watches"
-	SysctlMaxUserInstances = "max_user_instances"
-)
-
 // Ops: the command names, the values of Command.Op.
 const (
 	OpMkdir           = "mkdir"

@@ -178,10 +178,10 @@ func (p *parser) header(l *Line, toks []token) (int, string) {
 		return arg.col, "sysctl wants KEY=VALUE"
 	}
 	switch key {
-	case SysctlMaxQueuedEvents, SysctlMaxUserWatches, SysctlMaxUserInstances:
+	case uapi.SysctlMaxQueuedEvents, uapi.SysctlMaxUserWatches, uapi.SysctlMaxUserInstances:
 	default:
 		return arg.col, fmt.Sprintf("unknown sysctl %s (want %s, %s or %s)", Quote(key),
-			SysctlMaxQueuedEvents, SysctlMaxUserWatches, SysctlMaxUserInstances)
+			uapi.SysctlMaxQueuedEvents, uapi.SysctlMaxUserWatches, uapi.SysctlMaxUserInstances)
 	}
 	v, err := strconv.ParseInt(val, 10, 32)
 	if err != nil || v < 0 {

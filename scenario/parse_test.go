@@ -190,7 +190,7 @@ func TestParseStructure(t *testing.T) {
 	if f.Personality != "linux-2.6.13" || f.Lines[2].Personality != "linux-2.6.13" {
 		t.Errorf("personality %q", f.Personality)
 	}
-	if l := f.Lines[3]; l.Key != SysctlMaxUserInstances || l.Value != 3 {
+	if l := f.Lines[3]; l.Key != uapi.SysctlMaxUserInstances || l.Value != 3 {
 		t.Errorf("sysctl %q=%d", l.Key, l.Value)
 	}
 	c := f.Commands

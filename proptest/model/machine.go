@@ -640,7 +640,7 @@ func (m *Model) SetCred(uid, gid uint32) error {
 // Sysctl sets max_queued_events (copied into instances made later); the
 // per-user limits are outside the model's scope.
 func (m *Model) Sysctl(key string, value int64) error {
-	if key == scenario.SysctlMaxQueuedEvents {
+	if key == uapi.SysctlMaxQueuedEvents {
 		m.maxQueue = int(value)
 	}
 	return nil
