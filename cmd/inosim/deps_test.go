@@ -13,7 +13,8 @@ const module = "github.com/inosim/inosim"
 // scenario language, the host-kernel runner and the reference model must
 // not link, so that they stay independent of the code they judge.
 var simulatorPkgs = []string{
-	"sim", "simrun", "simtest", "vfs", "inode", "dentry", "hooks", "inotify",
+	"sim", "simrun", "simtest", "vfs", "inode", "dentry", "hooks", "inotify", "inotifydev",
+	"internal/idr",
 	"internal/lockdep", "internal/kref", "internal/personality",
 }
 
