@@ -189,15 +189,23 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	isDir := source.IsDir()
 	newIsDir := target != nil && target.IsDir()
 
-	// Checks of do_renameat2 and vfs_rename, in their order.
-	if (op.slash || np.slash) && !isDir {
-		return syscall.ENOTDIR
-	}
-	if exchange && newD == nil {
-		return syscall.ENOENT
-	}
+	// Checks of do_renameat2 and vfs_rename, in their order: what the
+	// flags say of the target comes right after the lookups, before the
+	// trailing slashes, which only a directory may have (a slash on the
+	// target of an exchange asks that the target be one).
 	if newD != nil && flags&uapi.RENAME_NOREPLACE != 0 {
 		return syscall.EEXIST
+	}
+	if exchange {
+		if newD == nil {
+			return syscall.ENOENT
+		}
+		if !newIsDir && np.slash {
+			return syscall.ENOTDIR
+		}
+	}
+	if !isDir && (op.slash || !exchange && np.slash) {
+		return syscall.ENOTDIR
 	}
 	// lock_rename's "trap": only a rename between two directories can
 	// move something into itself (same parent: no trap, no check).
