@@ -74,9 +74,10 @@ func (v *VFS) mknod(ctx *Context, path string, mode uint32, target string,
 
 // filenameCreate is filename_create: walk to path's parent and lock it
 // (I_MUTEX_PARENT), then, in the kernel's order, EEXIST for "/", "." or
-// ".." and for an existing name, ENOENT for a trailing slash unless isDir,
-// and EROFS (mnt_want_write, tried first but reported last). On success
-// the parent stays locked; done unlocks it and puts the walk.
+// "..", the lookup's errors (a dead directory's ENOENT, ENAMETOOLONG),
+// EEXIST for an existing name, ENOENT for a trailing slash unless isDir,
+// and EROFS (mnt_want_write, tried before the lookup but reported last).
+// On success the parent stays locked; done unlocks it and puts the walk.
 func (v *VFS) filenameCreate(ctx *Context, path string, isDir bool) (pw parentWalk, dir *inode.Inode, done func(), err error) {
 	cur := ctx.Cur
 	if pw, err = v.walkParent(ctx, path); err != nil {
@@ -88,7 +89,9 @@ func (v *VFS) filenameCreate(ctx *Context, path string, isDir bool) (pw parentWa
 	}
 	dir = pathInode(cur, pw.Path)
 	dir.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
-	switch child := v.lookupLocked(cur, pw.Dentry, dir, pw.last); {
+	child, err := v.lookupLocked(cur, pw.Dentry, dir, pw.last)
+	switch {
+	case err != nil:
 	case child != nil:
 		dentry.Dput(cur, child)
 		err = syscall.EEXIST
@@ -239,8 +242,10 @@ func (v *VFS) deleteNotify(cur *lockdep.Task, dir, ino *inode.Inode, d *dentry.D
 	inode.Iput(cur, ino)
 }
 
-// removeLookup does the common start of unlink and rmdir: parent walk,
-// parent locked with I_MUTEX_PARENT, victim looked up, may_delete, the
+// removeLookup does the common start of unlink and rmdir (do_unlinkat,
+// do_rmdir): parent walk, "/", "." and "..", mnt_want_write (so EROFS
+// comes before anything about the name, its length included), parent
+// locked with I_MUTEX_PARENT, victim looked up (lookupLocked), may_delete, the
 // victim locked with I_MUTEX_CHILD (vfs_unlink and vfs_rmdir lock it after
 // may_delete), then the mountpoint check and, for rmdir, emptiness. On
 // success both locks are held and the caller owns pw and the victim
@@ -284,10 +289,13 @@ func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWa
 	}
 	dir = pathInode(cur, pw.Path)
 	dir.IMutex.LockNested(cur, inode.I_MUTEX_PARENT)
-	victim = v.lookupLocked(cur, pw.Dentry, dir, pw.last)
-	if victim == nil {
+	victim, err = v.lookupLocked(cur, pw.Dentry, dir, pw.last)
+	if err == nil && victim == nil {
+		err = syscall.ENOENT
+	}
+	if err != nil {
 		dir.IMutex.Unlock(cur)
-		fail(syscall.ENOENT)
+		fail(err)
 		return
 	}
 	ino = pathInode(cur, Path{Dentry: victim})

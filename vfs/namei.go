@@ -176,13 +176,15 @@ func (v *VFS) mayLookup(nd *nameidata) error {
 // pathInode returns the inode of a positive path.
 func pathInode(cur *lockdep.Task, p Path) *inode.Inode { return p.Dentry.Inode(cur) }
 
-// step moves nd.path through one component (walk_component): the current
-// directory must be a directory the task may search; "." stays, ".." goes
-// up, a name is looked up in the dcache (lookup_fast) and, if it is not
-// there, again under the directory's i_mutex (lookup_slow), a mount on it
-// is crossed, and a symlink is followed if follow is set. Like the kernel's
-// walk it holds no lock from one component to the next, and takes none on
-// a dcache hit.
+// step moves nd.path through one component (link_path_walk's loop body
+// and walk_component): the current directory must be a directory the task
+// may search (may_lookup); "." stays, ".." goes up, a name is looked up in
+// the dcache (lookup_fast) and, if it is not there, again under the
+// directory's i_mutex (lookup_slow), a mount on it is crossed, and a
+// symlink is followed if follow is set. A name longer than NAME_MAX is
+// refused by that slow lookup, so only after EACCES and a dead directory's
+// ENOENT. Like the kernel's walk it holds no lock from one component to
+// the next, and takes none on a dcache hit.
 func (v *VFS) step(nd *nameidata, name string, follow bool) error {
 	cur := nd.ctx.Cur
 	dir := pathInode(cur, nd.path)
@@ -191,9 +193,6 @@ func (v *VFS) step(nd *nameidata, name string, follow bool) error {
 	}
 	if !dir.IsDir() {
 		return syscall.ENOTDIR
-	}
-	if len(name) > nameMax {
-		return syscall.ENAMETOOLONG
 	}
 	if err := permission(nd.ctx, dir, MAY_EXEC); err != nil {
 		return err
@@ -207,7 +206,10 @@ func (v *VFS) step(nd *nameidata, name string, follow bool) error {
 	}
 	child := v.dcache.Lookup(cur, nd.path.Dentry, name)
 	if child == nil {
-		child = v.lookupSlow(cur, nd.path.Dentry, dir, name)
+		var err error
+		if child, err = v.lookupSlow(cur, nd.path.Dentry, dir, name); err != nil {
+			return err
+		}
 	}
 	if child == nil {
 		return syscall.ENOENT
@@ -271,16 +273,15 @@ type parentWalk struct {
 	links int
 }
 
-// walkParent resolves all of path but its last component from nd.path and
-// checks that the parent is a directory (filename_parentat). On success the
-// result owns nd's path reference.
+// walkParentFrom resolves all of path but its last component from nd.path
+// and checks that the parent is a directory (filename_parentat). The last
+// component is not looked at: its length is for the caller's lookup
+// (lookupLocked) to refuse. On success the result owns nd's path
+// reference.
 func (v *VFS) walkParentFrom(nd *nameidata, path string) (parentWalk, error) {
 	last, typ, slash, err := v.walkDirs(nd, path, true)
 	if err == nil && !pathInode(nd.ctx.Cur, nd.path).IsDir() {
 		err = syscall.ENOTDIR
-	}
-	if err == nil && len(last) > nameMax {
-		err = syscall.ENAMETOOLONG
 	}
 	if err != nil {
 		nd.path.Put(nd.ctx.Cur)
@@ -300,20 +301,41 @@ func (v *VFS) walkParent(ctx *Context, path string) (parentWalk, error) {
 
 // lookupSlow is lookup_slow: a name the dcache did not have is looked up
 // again under the directory's i_mutex (i_rwsem, shared, in the kernel), so
-// that a creator holding it finishes first. tmpfs's ->lookup
-// (simple_lookup) finds nothing the dcache does not have.
-func (v *VFS) lookupSlow(cur *lockdep.Task, dir *dentry.Dentry, dirIno *inode.Inode, name string) *dentry.Dentry {
+// that a creator holding it finishes first; see lookupLocked.
+func (v *VFS) lookupSlow(cur *lockdep.Task, dir *dentry.Dentry, dirIno *inode.Inode, name string) (*dentry.Dentry, error) {
 	dirIno.IMutex.Lock(cur)
 	defer dirIno.IMutex.Unlock(cur)
 	return v.lookupLocked(cur, dir, dirIno, name)
 }
 
-// lookupLocked looks name up in the directory dir (d_lookup; tmpfs keeps
-// every name in the dcache, so a miss is ENOENT). Precondition: dir's
-// i_mutex is held.
-func (v *VFS) lookupLocked(cur *lockdep.Task, dir *dentry.Dentry, dirIno *inode.Inode, name string) *dentry.Dentry {
+// lookupLocked looks name up in the directory dir as lookup_one_qstr_excl
+// and __lookup_slow do: the dcache first (d_lookup); on a miss, ENOENT in
+// a dead directory (IS_DEADDIR), then the file system's ->lookup. A nil
+// dentry with no error is a negative name. Every name-taking call reaches
+// NAME_MAX here, at its own point in the kernel's order: after the checks
+// before its lookup (the other name's walk, mnt_want_write in unlink,
+// rmdir and rename, the trailing slash of O_CREAT), before the ones after
+// it (EEXIST, may_create's EACCES, filename_create's EROFS).
+// Precondition: dir's i_mutex is held.
+func (v *VFS) lookupLocked(cur *lockdep.Task, dir *dentry.Dentry, dirIno *inode.Inode, name string) (*dentry.Dentry, error) {
 	lockdep.AssertHeld(cur, &dirIno.IMutex)
-	return v.dcache.Lookup(cur, dir, name)
+	if d := v.dcache.Lookup(cur, dir, name); d != nil {
+		return d, nil
+	}
+	if dirIno.Nlink() == 0 {
+		return nil, syscall.ENOENT // IS_DEADDIR: a removed directory has no links
+	}
+	return nil, simpleLookup(name)
+}
+
+// simpleLookup is tmpfs's ->lookup, simple_lookup: a name longer than
+// NAME_MAX is ENAMETOOLONG; any other name it does not find, since tmpfs
+// keeps every name it has in the dcache.
+func simpleLookup(name string) error {
+	if len(name) > nameMax {
+		return syscall.ENAMETOOLONG
+	}
+	return nil
 }
 
 // Chdir makes path the cwd of ctx (chdir): it must be a directory the task

@@ -54,8 +54,12 @@ func (v *VFS) Open(ctx *Context, path string, flags int, mode uint32) (*File, er
 	return v.openCreate(&nd, path, flags, mode)
 }
 
-// openCreate is the O_CREAT half of Open: a parent walk from nd.path, then
-// lookup or create under the parent's i_mutex (lookup_open).
+// openCreate is the O_CREAT half of Open (open_last_lookups with O_CREAT):
+// a parent walk from nd.path, EEXIST or EISDIR for "/", "." or "..",
+// EISDIR for a trailing slash, then lookup or create under the parent's
+// i_mutex (lookup_open): the lookup's errors (a dead directory's ENOENT,
+// ENAMETOOLONG) come before EROFS and may_o_create's, which lookup_open
+// computes first but reports only for a name it must create.
 func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*File, error) {
 	cur := nd.ctx.Cur
 	pw, err := v.walkParentFrom(nd, path)
@@ -74,7 +78,12 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 	}
 	dir := pathInode(cur, pw.Path)
 	dir.IMutex.Lock(cur)
-	child := v.lookupLocked(cur, pw.Dentry, dir, pw.last)
+	child, err := v.lookupLocked(cur, pw.Dentry, dir, pw.last)
+	if err != nil {
+		dir.IMutex.Unlock(cur)
+		pw.Put(cur)
+		return nil, err
+	}
 	if child == nil {
 		// lookup_open: a negative name on a read-only mount is EROFS,
 		// before may_o_create's checks.

@@ -113,9 +113,11 @@ func (c renameChildren) unlock(cur *lockdep.Task) {
 // another link of the same inode succeeds with no change and no hook.
 //
 // Errors: EINVAL (bad flags, both flags, a directory into its own
-// subtree), EXDEV (across mounts), ENOENT (no source; EXCHANGE without a
-// target), EEXIST (NOREPLACE with a target), ENOTDIR/EISDIR (type
-// mismatch), ENOTEMPTY, EBUSY (mountpoints, "." or ".."), EACCES, EPERM.
+// subtree), EXDEV (across mounts), EROFS, ENOENT (no source; EXCHANGE
+// without a target; a dead directory), ENAMETOOLONG (either last name,
+// from its lookup), EEXIST (NOREPLACE with a target), ENOTDIR/EISDIR
+// (type mismatch, a trailing slash on a non-directory), ENOTEMPTY, EBUSY
+// (mountpoints, "." or ".."), EACCES, EPERM.
 func (v *VFS) Rename(ctx *Context, oldPath, newPath string, flags int) error {
 	cur := ctx.Cur
 	if flags&^(uapi.RENAME_NOREPLACE|uapi.RENAME_EXCHANGE) != 0 ||
@@ -152,12 +154,18 @@ func (v *VFS) Rename(ctx *Context, oldPath, newPath string, flags int) error {
 	v.lockRename(cur, sb, op.Dentry, np.Dentry, oldDir, newDir)
 	defer v.unlockRename(cur, sb, op.Dentry, np.Dentry, oldDir, newDir)
 
-	oldD := v.lookupLocked(cur, op.Dentry, oldDir, op.last)
-	if oldD == nil {
-		return syscall.ENOENT
+	oldD, err := v.lookupLocked(cur, op.Dentry, oldDir, op.last)
+	if err == nil && oldD == nil {
+		err = syscall.ENOENT // the source must exist
+	}
+	if err != nil {
+		return err
 	}
 	defer dentry.Dput(cur, oldD)
-	newD := v.lookupLocked(cur, np.Dentry, newDir, np.last)
+	newD, err := v.lookupLocked(cur, np.Dentry, newDir, np.last)
+	if err != nil {
+		return err
+	}
 	if newD != nil {
 		defer dentry.Dput(cur, newD) // the replaced target dies here, unless open
 	}
@@ -181,15 +189,23 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	isDir := source.IsDir()
 	newIsDir := target != nil && target.IsDir()
 
-	// Checks of do_renameat2 and vfs_rename, in their order.
-	if (op.slash || np.slash) && !isDir {
-		return syscall.ENOTDIR
-	}
-	if exchange && newD == nil {
-		return syscall.ENOENT
-	}
+	// Checks of do_renameat2 and vfs_rename, in their order: what the
+	// flags say of the target comes right after the lookups, before the
+	// trailing slashes, which only a directory may have (a slash on the
+	// target of an exchange asks that the target be one).
 	if newD != nil && flags&uapi.RENAME_NOREPLACE != 0 {
 		return syscall.EEXIST
+	}
+	if exchange {
+		if newD == nil {
+			return syscall.ENOENT
+		}
+		if !newIsDir && np.slash {
+			return syscall.ENOTDIR
+		}
+	}
+	if !isDir && (op.slash || !exchange && np.slash) {
+		return syscall.ENOTDIR
 	}
 	// lock_rename's "trap": only a rename between two directories can
 	// move something into itself (same parent: no trap, no check).

@@ -107,20 +107,56 @@ const maxSymlinks = 40
 
 // where is the result of a walk: the directory the last component is
 // looked up in, its name, and the object found (nil when there is none).
-// For "/" dir is nil and f the root.
+// For "/" dir is nil and f the root. slash says the path (or the body of a
+// symlink it ended in) had a slash after its last component.
 type where struct {
-	dir  *File
-	name string
-	f    *File
+	dir   *File
+	name  string
+	f     *File
+	slash bool
+}
+
+// nameMax is NAME_MAX. The walk itself has no such rule: tmpfs's lookup
+// (simple_lookup) refuses a longer name, so a name is measured only where
+// it is looked up and is not found, after every check that comes earlier.
+const nameMax = 255
+
+// lookupErr is what looking a missing name up in dir says before "no such
+// name": ENOENT in a removed directory (IS_DEADDIR, checked before the file
+// system is asked), ENAMETOOLONG for a name longer than NAME_MAX.
+func lookupErr(dir *File, name string) error {
+	if dir.nlink == 0 {
+		return syscall.ENOENT
+	}
+	if len(name) > nameMax {
+		return syscall.ENAMETOOLONG
+	}
+	return nil
+}
+
+// missing is the error for a name that is not in dir.
+func missing(dir *File, name string) error {
+	if err := lookupErr(dir, name); err != nil {
+		return err
+	}
+	return syscall.ENOENT
+}
+
+// trailingSlash reports whether path has a slash after its last component
+// ("/" alone has no last component).
+func trailingSlash(path string) bool {
+	return strings.HasSuffix(path, "/") && strings.Trim(path, "/") != ""
 }
 
 // walk resolves path the way path_lookupat does: every directory a name is
 // looked up in needs search permission (may_lookup, the last component's
-// parent included); a symlink met before the last component is always
+// parent included); a missing name before the last is ENOENT (or what
+// lookupErr says); a symlink met before the last component is always
 // followed, the last one only when follow is set; mounted-on directories
 // are crossed, the last component included, except that the raw entry
 // (where.f before crossing) is what namespace operations act on — they call
-// rawEntry.
+// lookupRaw. A missing last component is no error here: each caller looks
+// it up at its own point (lookupErr).
 func (m *Model) walk(path string, follow bool) (where, error) {
 	n := 0
 	return m.walkFrom(nil, path, follow, &n)
@@ -136,6 +172,7 @@ func (m *Model) walkFrom(base *File, path string, follow bool, links *int) (wher
 	} else if cur == nil {
 		cur = m.cwd
 	}
+	slash := trailingSlash(path)
 	var comps []string
 	for _, c := range strings.Split(path, "/") {
 		if c != "" && c != "." {
@@ -156,9 +193,9 @@ func (m *Model) walkFrom(base *File, path string, follow bool, links *int) (wher
 		child := cur.entries[c]
 		if child == nil {
 			if last {
-				return where{dir: cur, name: c}, nil
+				return where{dir: cur, name: c, slash: slash}, nil
 			}
-			return where{}, syscall.ENOENT
+			return where{}, missing(cur, c)
 		}
 		if child.kind == Symlink && (!last || follow) {
 			*links++
@@ -170,15 +207,16 @@ func (m *Model) walkFrom(base *File, path string, follow bool, links *int) (wher
 				return where{}, err
 			}
 			if last {
+				w.slash = w.slash || slash
 				return w, nil
 			}
 			if w.f == nil {
-				return where{}, syscall.ENOENT
+				return where{}, missing(w.dir, w.name)
 			}
 			child = w.f
 		}
 		if last {
-			return where{dir: cur, name: c, f: cross(child)}, nil
+			return where{dir: cur, name: c, f: cross(child), slash: slash}, nil
 		}
 		cur = cross(child)
 	}
@@ -187,7 +225,8 @@ func (m *Model) walkFrom(base *File, path string, follow bool, links *int) (wher
 
 // lookupRaw is the entry a namespace operation (unlink, rmdir, rename,
 // link's new name, mkdir) acts on: the last component is not followed and
-// not crossed (lookup_one_qstr_excl in the parent).
+// not crossed (lookup_one_qstr_excl in the parent), and a missing one is
+// looked up there (lookupErr).
 func (m *Model) lookupRaw(path string) (where, error) {
 	w, err := m.walk(path, false)
 	if err != nil {
@@ -198,14 +237,22 @@ func (m *Model) lookupRaw(path string) (where, error) {
 		return w, syscall.EBUSY
 	}
 	w.f = w.dir.entries[w.name]
+	if w.f == nil {
+		return w, lookupErr(w.dir, w.name)
+	}
 	return w, nil
 }
 
-// lookupFile resolves path to an existing object (ENOENT when missing).
+// lookupFile resolves path to an existing object (path_lookupat): ENOENT
+// (or what lookupErr says) when missing. A trailing slash follows a final
+// symlink and asks for a directory (ENOTDIR), as lookup_last makes it.
 func (m *Model) lookupFile(path string, follow bool) (where, error) {
-	w, err := m.walk(path, follow)
+	w, err := m.walk(path, follow || trailingSlash(path))
 	if err == nil && w.f == nil {
-		err = syscall.ENOENT
+		err = missing(w.dir, w.name)
+	}
+	if err == nil && w.slash && !w.f.isDir() {
+		err = syscall.ENOTDIR
 	}
 	return w, err
 }

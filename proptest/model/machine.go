@@ -88,7 +88,7 @@ func (m *Model) unpin(f *File) {
 }
 
 // Mkdir is mkdir(2): EEXIST for any existing name (never followed), then
-// may_create; CREATE|ISDIR on the parent.
+// may_create; CREATE|ISDIR on the parent. A trailing slash is allowed.
 func (m *Model) Mkdir(path string, mode uint32) error {
 	w, err := m.lookupRaw(path)
 	if err != nil {
@@ -165,7 +165,8 @@ func (m *Model) sortedFds() []int {
 // dangling one creates its target), O_EXCL gives EEXIST for any existing
 // name, and an existing directory gives EISDIR. A directory opened for
 // writing (O_TRUNC counts) is EISDIR; O_DIRECTORY on a non-directory is
-// ENOTDIR; O_NOFOLLOW on a final symlink is ELOOP. An existing file needs
+// ENOTDIR; O_NOFOLLOW on a final symlink is ELOOP. A trailing slash is
+// EISDIR with O_CREAT and otherwise asks for a directory. An existing file needs
 // the read/write permission asked for; a new one does not. O_TRUNC on an
 // existing regular file truncates it (MODIFY). Events: CREATE, OPEN (from
 // vfs_open), then the truncate's MODIFY (handle_truncate comes after).
@@ -173,9 +174,22 @@ func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 	acc := flags & 3
 	creat := flags&uapi.O_CREAT != 0
 	excl := creat && flags&uapi.O_EXCL != 0
-	w, err := m.walk(path, !excl && flags&uapi.O_NOFOLLOW == 0)
+	if creat && trailingSlash(path) {
+		// open_last_lookups: with O_CREAT a trailing slash is EISDIR
+		// once the parent is walked, before the name is looked up.
+		if _, err := m.walk(path, false); err != nil {
+			return -1, err
+		}
+		return -1, syscall.EISDIR
+	}
+	// Without O_CREAT a trailing slash follows a final symlink, even with
+	// O_NOFOLLOW, and asks for a directory.
+	w, err := m.walk(path, !excl && (flags&uapi.O_NOFOLLOW == 0 || trailingSlash(path)))
 	if err != nil {
 		return -1, err
+	}
+	if creat && w.slash {
+		return -1, syscall.EISDIR // a followed symlink's body ended in a slash
 	}
 	if w.f == nil && !excl && flags&uapi.O_NOFOLLOW == 0 {
 		// walk followed a dangling final symlink to w.dir/w.name.
@@ -184,10 +198,13 @@ func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 	}
 	created := false
 	if w.f == nil {
-		if !creat {
+		if w.dir == nil {
 			return -1, syscall.ENOENT
 		}
-		if w.dir == nil {
+		if err := lookupErr(w.dir, w.name); err != nil {
+			return -1, err // lookup_open: before may_o_create
+		}
+		if !creat {
 			return -1, syscall.ENOENT
 		}
 		if err := m.mayCreate(w.dir); err != nil {
@@ -206,7 +223,7 @@ func (m *Model) Open(path string, flags int, mode uint32) (int, error) {
 		if creat && f.isDir() {
 			return -1, syscall.EISDIR
 		}
-		if flags&uapi.O_DIRECTORY != 0 && !f.isDir() {
+		if (flags&uapi.O_DIRECTORY != 0 || w.slash) && !f.isDir() {
 			return -1, syscall.ENOTDIR
 		}
 		wantW := acc != uapi.O_RDONLY || flags&uapi.O_TRUNC != 0
@@ -528,7 +545,8 @@ func (m *Model) Utimes(path string, atime, mtime bool) error {
 }
 
 // Link is link(2) (do_linkat): the old name is not followed; the new name
-// must not exist (EEXIST); EXDEV across file systems; protected_hardlinks
+// must not exist (EEXIST) and, with a trailing slash, ENOENT
+// (filename_create); EXDEV across file systems; protected_hardlinks
 // (EPERM for a non-owner without read and write access to a regular
 // file); may_create; EPERM for a directory. ATTRIB on the file (link
 // count), then CREATE on the new parent (#14, #20).
@@ -543,6 +561,9 @@ func (m *Model) Link(oldpath, newpath string) error {
 	}
 	if nw.f != nil {
 		return syscall.EEXIST
+	}
+	if nw.slash {
+		return syscall.ENOENT
 	}
 	f := ow.f
 	if f.fs != nw.dir.fs {
@@ -565,7 +586,8 @@ func (m *Model) Link(oldpath, newpath string) error {
 }
 
 // create makes a new non-directory name (symlink, mkfifo): EEXIST for any
-// existing name, may_create, CREATE on the parent (#20).
+// existing name, ENOENT for a trailing slash (filename_create), may_create,
+// CREATE on the parent (#20).
 func (m *Model) create(path string, kind Kind, mode uint32, target string) error {
 	w, err := m.lookupRaw(path)
 	if err != nil {
@@ -573,6 +595,9 @@ func (m *Model) create(path string, kind Kind, mode uint32, target string) error
 	}
 	if w.f != nil {
 		return syscall.EEXIST
+	}
+	if w.slash {
+		return syscall.ENOENT
 	}
 	if err := m.mayCreate(w.dir); err != nil {
 		return err
@@ -594,8 +619,9 @@ func (m *Model) Mkfifo(path string, mode uint32) error {
 	return m.create(path, Fifo, mode&0o7777, "")
 }
 
-// Unlink is unlink(2) (vfs_unlink): ENOENT, may_delete (EISDIR for a
-// directory), then ATTRIB on the file (link count), DELETE_SELF and
+// Unlink is unlink(2) (vfs_unlink): ENOENT, a trailing slash (EISDIR for a
+// directory, else ENOTDIR: do_unlinkat's "slashes", before may_delete),
+// may_delete (EISDIR for a directory), then ATTRIB on the file (link count), DELETE_SELF and
 // IGNORED if that was the last link and nothing pins it, and DELETE on
 // the parent last (#13, #14, #15).
 func (m *Model) Unlink(path string) error {
@@ -605,6 +631,12 @@ func (m *Model) Unlink(path string) error {
 	}
 	if w.f == nil {
 		return syscall.ENOENT
+	}
+	if w.slash && w.f.isDir() {
+		return syscall.EISDIR
+	}
+	if w.slash {
+		return syscall.ENOTDIR
 	}
 	if err := m.mayDelete(w.dir, w.f, false); err != nil {
 		return err

@@ -7,8 +7,11 @@ import (
 )
 
 // Rename is renameat2 (do_renameat2, vfs_rename), in the kernel's order of
-// checks: EXDEV across file systems; ENOENT for a missing source; EEXIST
-// (NOREPLACE) or ENOENT (EXCHANGE) for the target; EINVAL when the source
+// checks: EXDEV across file systems; the source's lookup (lookupErr, then
+// ENOENT for a missing source), then the target's; EEXIST (NOREPLACE) or
+// ENOENT (EXCHANGE) for the target; trailing slashes (ENOTDIR for a slash
+// on an exchange's target that is not a directory, then for a slash on a
+// source that is not one, or on its target unless exchanging); EINVAL when the source
 // is an ancestor of the target's parent, ENOTEMPTY (EINVAL for EXCHANGE)
 // when the target is an ancestor of the source's; success without events
 // when both names are the same object (#5); may_delete/may_create; EBUSY
@@ -36,15 +39,26 @@ func (m *Model) Rename(oldpath, newpath string, flags int) error {
 	}
 	src := ow.dir.entries[ow.name]
 	if src == nil {
-		return syscall.ENOENT
+		return missing(ow.dir, ow.name)
 	}
 	dst := nw.dir.entries[nw.name]
+	if dst == nil {
+		if err := lookupErr(nw.dir, nw.name); err != nil {
+			return err
+		}
+	}
 	exchange := flags&uapi.RENAME_EXCHANGE != 0
 	if flags&uapi.RENAME_NOREPLACE != 0 && dst != nil {
 		return syscall.EEXIST
 	}
 	if exchange && dst == nil {
 		return syscall.ENOENT
+	}
+	if exchange && nw.slash && !dst.isDir() {
+		return syscall.ENOTDIR
+	}
+	if !src.isDir() && (ow.slash || nw.slash && !exchange) {
+		return syscall.ENOTDIR
 	}
 	// lock_rename's trap: the child of the common ancestor on the way to
 	// the other parent.
