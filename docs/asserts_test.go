@@ -2,12 +2,9 @@ package docs_test
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -23,29 +20,12 @@ func TestPreconditionsAreAsserted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
 	checked := 0
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); path != root && (strings.HasPrefix(n, ".") || n == "testdata") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
+	eachGoFile(t, root, func(rel string, fset *token.FileSet, f *ast.File) {
 		// The validator's own mutexes are plain sync ones: it cannot
 		// check itself.
-		if filepath.Base(filepath.Dir(path)) == "lockdep" {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
-		if err != nil {
-			return err
+		if filepath.Base(filepath.Dir(rel)) == "lockdep" {
+			return
 		}
 		for _, decl := range f.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
@@ -54,16 +34,11 @@ func TestPreconditionsAreAsserted(t *testing.T) {
 			}
 			checked++
 			if !callsAssertHeld(fn.Body) {
-				rel, _ := filepath.Rel(root, path)
 				t.Errorf("%s:%d: %s documents a lock the caller must hold but never calls lockdep.AssertHeld",
 					rel, fset.Position(fn.Pos()).Line, fn.Name.Name)
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if checked == 0 {
 		t.Fatal("no function documents a lock precondition: is the pattern still right?")
 	}

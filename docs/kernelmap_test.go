@@ -13,13 +13,11 @@ import (
 	"testing"
 )
 
-// goDocs maps every top-level Go symbol of the module (outside tests) to
-// its doc comment: "pkg.Func", "pkg.Type", "pkg.Type.Method" (receivers
-// without * or type parameters).
-func goDocs(t *testing.T, root string) map[string]string {
+// eachGoFile parses every non-test Go file of the module under root (not
+// testdata, not hidden directories) and calls fn with its path relative to
+// root.
+func eachGoFile(t *testing.T, root string, fn func(rel string, fset *token.FileSet, f *ast.File)) {
 	t.Helper()
-	docs := map[string]string{}
-	dirOf := map[string]string{} // package name → directory, to catch clashes
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -38,7 +36,24 @@ func goDocs(t *testing.T, root string) map[string]string {
 		if err != nil {
 			return err
 		}
-		pkg, dir := f.Name.Name, filepath.Dir(path)
+		rel, _ := filepath.Rel(root, path)
+		fn(rel, fset, f)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// goDocs maps every top-level Go symbol of the module (outside tests) to
+// its doc comment: "pkg.Func", "pkg.Type", "pkg.Type.Method" (receivers
+// without * or type parameters).
+func goDocs(t *testing.T, root string) map[string]string {
+	t.Helper()
+	docs := map[string]string{}
+	dirOf := map[string]string{} // package name → directory, to catch clashes
+	eachGoFile(t, root, func(rel string, _ *token.FileSet, f *ast.File) {
+		pkg, dir := f.Name.Name, filepath.Dir(rel)
 		if other, ok := dirOf[pkg]; ok && other != dir {
 			t.Errorf("package name %s is used by %s and %s: the map cannot name symbols", pkg, other, dir)
 		}
@@ -63,11 +78,7 @@ func goDocs(t *testing.T, root string) map[string]string {
 				}
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return docs
 }
 
