@@ -101,19 +101,28 @@ func (k *Kernel) VFS() *vfs.VFS { return k.vfs }
 // task (booting, the task list, shutdown).
 func (k *Kernel) kernelTask() *lockdep.Task { return k.validator.NewTask("kthread") }
 
-// NewTask creates a task with pid 1, 2, ... running as uid:gid with no
-// supplementary groups, its root and cwd at "/".
+// NewTask creates a process with pid 1, 2, ... (pids and thread ids share
+// one counter) running as uid:gid with no supplementary groups, its root
+// and cwd at "/", with an fd table of its own: a task of one thread, which
+// may start more with NewThread.
 func (k *Kernel) NewTask(uid, gid uint32) *Task {
 	pid := int(k.pids.Add(1))
-	t := &Task{k: k, pid: pid, cur: k.validator.NewTask(fmt.Sprintf("task/%d", pid))}
+	t := &Task{k: k, pid: pid, tgid: pid, cur: k.validator.NewTask(fmt.Sprintf("task/%d", pid))}
 	t.ctx = k.vfs.NewContext(t.cur, vfs.Cred{Uid: uid, Gid: gid})
-	t.fileLock.Init(FileLockClass, uint64(pid))
-	t.fds = make(map[int]*fdEntry)
+	t.files = &filesStruct{fds: make(map[int]*fdEntry), users: 1}
+	t.files.fileLock.Init(FileLockClass, uint64(pid))
+	t.fs = &fsStruct{}
+	t.fs.lock.Init(FsLockClass, uint64(pid))
+	k.list(t)
+	return t
+}
+
+// list adds t to the task list.
+func (k *Kernel) list(t *Task) {
 	kt := k.kernelTask()
 	k.tasklistLock.Lock(kt)
 	k.tasks = append(k.tasks, t)
 	k.tasklistLock.Unlock(kt)
-	return t
 }
 
 // unlist removes t from the task list.
