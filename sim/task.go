@@ -163,6 +163,7 @@ func (t *Task) NewThread() *Task {
 	pid := int(k.pids.Add(1))
 	nt := &Task{k: k, pid: pid, tgid: t.tgid, cur: k.validator.NewTask(fmt.Sprintf("task/%d", pid)),
 		files: t.files, fs: t.fs}
+	k.attach(nt.cur)
 	t.files.fileLock.Lock(t.cur)
 	t.files.users++
 	t.files.fileLock.Unlock(t.cur)

@@ -1,9 +1,13 @@
 package sim_test
 
 import (
+	"fmt"
+	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
@@ -108,5 +112,77 @@ func TestThreadsOnGoroutines(t *testing.T) {
 	}
 	for _, th := range []*sim.Task{reader, writer, closer, p} {
 		th.ExitTask()
+	}
+}
+
+// threeThreads runs TestThreadsOnGoroutines's three threads under the
+// deterministic scheduler with strategy st, and returns what happened (the
+// reader's events or error, the others' results) and the schedule's
+// replay token.
+func threeThreads(t *testing.T, st sched.Strategy) (string, string) {
+	s := sched.New(st)
+	k := sim.NewKernel(sim.WithScheduler(s))
+	defer simtest.CheckClean(t, k)
+	p := k.NewTask(0, 0)
+	if err := p.Mkdir("/d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fd := must(t)(p.InotifyInit1(0))
+	must(t)(p.InotifyAddWatch(fd, "/d", uint32(uapi.IN_CREATE)))
+	reader, writer, closer := p.NewThread(), p.NewThread(), p.NewThread()
+	var got [3]string
+	d := k.Concurrently([]*sim.Task{reader, writer, closer}, []func(){
+		func() {
+			b, err := reader.Read(fd, 4096)
+			evs, _ := uapi.Decode(b)
+			got[0] = fmt.Sprintf("read %v %v", evs, err)
+		},
+		func() {
+			for _, name := range []string{"a", "b"} {
+				err := writer.Mkdir("/d/"+name, 0o755)
+				wd, err2 := writer.InotifyAddWatch(fd, "/d/"+name, uint32(uapi.IN_CREATE))
+				got[1] += fmt.Sprintf("mkdir %v add_watch %d %v; ", err, wd, err2)
+			}
+		},
+		func() { got[2] = fmt.Sprintf("close %v", closer.Close(fd)) },
+	})
+	if d != nil {
+		t.Fatalf("%s: %s", s.Token(), d)
+	}
+	for _, th := range []*sim.Task{reader, writer, closer, p} {
+		th.ExitTask()
+	}
+	return strings.Join(got[:], " | "), s.Token()
+}
+
+// TestThreadsUnderScheduler: the same three threads under the scheduler:
+// with a fixed seed the same events and results every run, whatever
+// GOMAXPROCS; different seeds reach different interleavings; each token
+// replays its run.
+func TestThreadsUnderScheduler(t *testing.T) {
+	outs := map[string]string{}
+	for seed := uint64(1); seed <= 12; seed++ {
+		a, tokA := threeThreads(t, sched.NewRandom(seed))
+		prev := runtime.GOMAXPROCS(1)
+		b, tokB := threeThreads(t, sched.NewRandom(seed))
+		runtime.GOMAXPROCS(prev)
+		if a != b || tokA != tokB {
+			t.Fatalf("seed %d differs between runs:\n%s %s\n%s %s", seed, a, tokA, b, tokB)
+		}
+		outs[a] = tokA
+	}
+	if len(outs) < 2 {
+		t.Errorf("twelve seeds reached one outcome: %v", outs)
+	}
+	for out, tok := range outs {
+		sw, err := sched.ParseToken(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rp := sched.NewReplay(sw)
+		got, tok2 := threeThreads(t, rp)
+		if got != out || tok2 != tok || rp.Finish() != "" {
+			t.Errorf("token %s replayed to %s (%s, %s), want %s", tok, got, tok2, rp.Finish(), out)
+		}
 	}
 }
