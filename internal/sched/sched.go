@@ -75,10 +75,11 @@ type Scheduler struct {
 	done     chan struct{}
 	ready    []int // scratch for decisions
 
-	decisions int
-	steps     int
-	switches  []Switch
-	trace     func(string)
+	decisions    int
+	lastDecision int // the decision of the latest pick, -1 when it had no choice
+	steps        int
+	switches     []Switch
+	trace        func(Switched)
 
 	deadlock *Deadlock
 	panicked any
@@ -90,9 +91,35 @@ func New(st Strategy) *Scheduler {
 	return &Scheduler{strategy: st, done: make(chan struct{})}
 }
 
+// Switched is one switch from a thread to another, for tracing.
+type Switched struct {
+	From, To string // task names
+	Decision int    // the decision that chose To, -1 when From exited and To was the only choice
+	Exited   bool   // From's function returned
+}
+
+func (w Switched) String() string {
+	s := "switch " + w.From + " -> " + w.To
+	if w.Exited {
+		s += " (exited)"
+	}
+	if w.Decision >= 0 {
+		s += fmt.Sprintf(" at decision %d", w.Decision)
+	}
+	return s
+}
+
 // SetTrace installs fn to be told of every switch from one thread to
-// another ("switch task/1 -> task/2 at decision 3"); nil: none.
-func (s *Scheduler) SetTrace(fn func(string)) { s.trace = fn }
+// another; nil: none.
+func (s *Scheduler) SetTrace(fn func(Switched)) { s.trace = fn }
+
+// Current returns the thread running now, nil outside a run.
+func (s *Scheduler) Current() *Thread {
+	if !s.running {
+		return nil
+	}
+	return s.current
+}
 
 // Attach makes cur a thread of this scheduler (its lockdep.Hook) and
 // returns it. Outside a run, its locks behave as without a scheduler.
@@ -224,12 +251,14 @@ func (s *Scheduler) pick(cur *Thread) *Thread {
 		}
 	}
 	s.ready = ready
+	s.lastDecision = -1
 	switch len(ready) {
 	case 0:
 		return nil
 	case 1:
 		return only
 	}
+	s.lastDecision = s.decisions
 	d := Decision{N: s.decisions, Runnable: ready, Cur: -1, Default: ready[0]}
 	if cur != nil && cur.canRun() {
 		d.Cur, d.Default = cur.id, cur.id
@@ -257,7 +286,7 @@ func (s *Scheduler) point(t *Thread) {
 		panic(abortRun{})
 	}
 	if s.trace != nil {
-		s.trace(fmt.Sprintf("switch %s -> %s at decision %d", t.Name(), next.Name(), s.decisions-1))
+		s.trace(Switched{From: t.Name(), To: next.Name(), Decision: s.lastDecision})
 	}
 	s.current = next
 	next.wake <- struct{}{}
@@ -286,7 +315,7 @@ func (s *Scheduler) exit(t *Thread) {
 		return
 	}
 	if s.trace != nil {
-		s.trace(fmt.Sprintf("switch %s -> %s (exited)", t.Name(), next.Name()))
+		s.trace(Switched{From: t.Name(), To: next.Name(), Decision: s.lastDecision, Exited: true})
 	}
 	s.current = next
 	next.wake <- struct{}{}
