@@ -3,6 +3,7 @@ package simrun
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/scenario"
@@ -33,10 +34,19 @@ type ExploredOutcome struct {
 
 // ExploredReport is one distinct report of the checkers (lockdep, a
 // deadlock, refcounts, leaks), with the token of the first schedule that
-// made it.
+// made it and how many did. Deadlock reports that differ only in their
+// interleaving table count as one.
 type ExploredReport struct {
 	Text  string
 	Token string
+	Count int
+}
+
+// reportKey is what makes two reports the same: their text, up to a
+// deadlock's interleaving table.
+func reportKey(text string) string {
+	key, _, _ := strings.Cut(text, "\nthe interleaving that led here:")
+	return key
 }
 
 // Explored is what Explore found.
@@ -45,7 +55,7 @@ type Explored struct {
 	Schedules int
 	Complete  bool // dfs: every schedule within the bound was run
 	Outcomes  []*ExploredOutcome
-	Reports   []ExploredReport
+	Reports   []*ExploredReport
 }
 
 // Failed reports whether a schedule made a report or gave an outcome the
@@ -89,7 +99,7 @@ func Explore(f *scenario.File, opt ExploreOptions) (*Explored, error) {
 	allowed := f.Outcomes()
 	ex := &Explored{Strategy: opt.Strategy}
 	bySig := map[string]*ExploredOutcome{}
-	seenReport := map[string]bool{}
+	seenReport := map[string]*ExploredReport{}
 	for ex.Schedules < opt.Runs {
 		if s, ok := st.(sched.Starter); ok {
 			s.StartRun()
@@ -109,10 +119,12 @@ func Explore(f *scenario.File, opt ExploreOptions) (*Explored, error) {
 		}
 		o.Count++
 		for _, p := range res.Problems {
-			if !seenReport[p] {
-				seenReport[p] = true
-				ex.Reports = append(ex.Reports, ExploredReport{Text: p, Token: res.Schedule})
+			k := reportKey(p)
+			if seenReport[k] == nil {
+				ex.Reports = append(ex.Reports, &ExploredReport{Text: p, Token: res.Schedule})
+				seenReport[k] = ex.Reports[len(ex.Reports)-1]
 			}
+			seenReport[k].Count++
 		}
 		if dfs != nil {
 			if dfs.Diverged {

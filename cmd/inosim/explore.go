@@ -69,7 +69,7 @@ func printExplored(e *env, name string, f *scenario.File, ex *simrun.Explored, p
 	fmt.Fprintf(w, "%s: %s: %d schedule%s%s, %d outcome%s, %d report%s\n", name, how,
 		ex.Schedules, plural(ex.Schedules), done, len(ex.Outcomes), plural(len(ex.Outcomes)),
 		len(ex.Reports), plural(len(ex.Reports)))
-	for i, o := range ex.Outcomes {
+	for _, o := range ex.Outcomes {
 		fmt.Fprintf(w, "\noutcome %s\n", scenario.Quote(o.Signature))
 		fmt.Fprintf(w, "  %d of %d schedules; replay: inosim run --schedule %s %s\n", o.Count, ex.Schedules, o.Token, name)
 		if !o.Allowed {
@@ -79,10 +79,9 @@ func printExplored(e *env, name string, f *scenario.File, ex *simrun.Explored, p
 			fmt.Fprintf(w, "    %s", l)
 		}
 		fmt.Fprintln(w)
-		_ = i
 	}
 	for i, r := range ex.Reports {
-		fmt.Fprintf(w, "\nreport %d, first with: inosim run --schedule %s %s\n%s", i+1, r.Token, name, r.Text)
+		fmt.Fprintf(w, "\nreport %d: %d of %d schedules; first: inosim run --schedule %s %s\n%s", i+1, r.Count, ex.Schedules, r.Token, name, r.Text)
 		if !strings.HasSuffix(r.Text, "\n") {
 			fmt.Fprintln(w)
 		}

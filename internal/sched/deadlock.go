@@ -46,8 +46,13 @@ func (s *Scheduler) deadlocked() {
 			continue
 		}
 		b := Blocked{Task: t.Name(), Where: t.cur.Site(), Func: t.where, Held: t.cur.HeldLocks()}
-		for _, l := range t.locks {
-			b.Rows = append(b.Rows, Row{Step: l.step, Text: "lock(" + l.m.Class().Name() + ");"})
+		for i, l := range t.locks {
+			name := l.m.Class().Name()
+			if len(b.Held) == len(t.locks) {
+				// lockdep's name of the held lock has its subclass.
+				name, _, _ = strings.Cut(b.Held[i].Lock, "#")
+			}
+			b.Rows = append(b.Rows, Row{Step: l.step, Text: "lock(" + name + ");"})
 		}
 		switch t.state {
 		case onMutex:

@@ -213,6 +213,11 @@ func (s *Scheduler) Run() *Deadlock {
 	return s.deadlock
 }
 
+// Aborting reports whether the run is being unwound after a deadlock or a
+// panic: the threads' deferred calls are running, and what they do (a
+// system call's exit check, say) is no longer meaningful.
+func (s *Scheduler) Aborting() bool { return s.running && s.abort }
+
 // Running reports whether a run is under way.
 func (s *Scheduler) Running() bool { return s.running }
 
