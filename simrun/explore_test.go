@@ -1,7 +1,9 @@
 package simrun_test
 
 import (
+	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -167,5 +169,36 @@ func TestExploreStrategies(t *testing.T) {
 				t.Errorf("%s: failed %v, %d outcomes", st, ex.Failed(), len(ex.Outcomes))
 			}
 		}
+	}
+}
+
+// TestExploreSameUnderGOMAXPROCS: in-process, an exploration gives the
+// same outcomes, counts, tokens and reports with GOMAXPROCS 1 and 2.
+func TestExploreSameUnderGOMAXPROCS(t *testing.T) {
+	f := parseFile(t, "../examples/concurrent/unlink-vs-close.scen")
+	dump := func() string {
+		var b strings.Builder
+		for _, st := range []string{"dfs", "random", "pct"} {
+			ex, err := simrun.Explore(f, simrun.ExploreOptions{Strategy: st, Runs: 300, Preemptions: 2, Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %d %v\n", st, ex.Schedules, ex.Complete)
+			for _, o := range ex.Outcomes {
+				fmt.Fprintf(&b, "%s %d %s\n", o.Signature, o.Count, o.Token)
+			}
+			for _, r := range ex.Reports {
+				fmt.Fprintf(&b, "%d %s %s\n", r.Count, r.Token, r.Text)
+			}
+		}
+		return b.String()
+	}
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	one := dump()
+	runtime.GOMAXPROCS(2)
+	two := dump()
+	if one != two {
+		t.Fatalf("GOMAXPROCS 1:\n%s\nGOMAXPROCS 2:\n%s", one, two)
 	}
 }
