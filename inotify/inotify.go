@@ -556,6 +556,7 @@ func (in *Inotify) UnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
 		if needIputTmp != nil {
 			inode.Iput(cur, needIputTmp)
 		}
+		lockdep.MightSleep(cur) // inode_lock dropped: the loop may be preempted here
 
 		mask := uapi.IN_UNMOUNT
 		if in.p.UnmountIsDir && ino.IsDir() {

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simtest"
@@ -184,5 +185,37 @@ func TestThreadsUnderScheduler(t *testing.T) {
 		if got != out || tok2 != tok || rp.Finish() != "" {
 			t.Errorf("token %s replayed to %s (%s, %s), want %s", tok, got, tok2, rp.Finish(), out)
 		}
+	}
+}
+
+// TestKthreadUnderScheduler: a kernel thread started by a running task is
+// scheduled like the task: both finish, and the run is the same for a
+// seed.
+func TestKthreadUnderScheduler(t *testing.T) {
+	run := func() string {
+		s := sched.New(sched.NewRandom(4))
+		k := sim.NewKernel(sim.WithScheduler(s))
+		defer simtest.CheckClean(t, k)
+		p := k.NewTask(0, 0)
+		var log []string
+		d := k.Concurrently([]*sim.Task{p}, []func(){func() {
+			k.StartKthread("kworker/0", func(cur *lockdep.Task) {
+				log = append(log, "kthread")
+				lockdep.MightSleep(cur)
+				log = append(log, "kthread again")
+			})
+			if err := p.Mkdir("/d", 0o755); err != nil {
+				t.Error(err)
+			}
+			log = append(log, "mkdir")
+		}})
+		if d != nil {
+			t.Fatal(d)
+		}
+		return strings.Join(log, ",") + " " + s.Token()
+	}
+	a, b := run(), run()
+	if a != b || !strings.Contains(a, "kthread again") || !strings.Contains(a, "mkdir") {
+		t.Fatalf("%q then %q", a, b)
 	}
 }

@@ -141,8 +141,9 @@ type Options struct {
 	// WatchInfo: see scenario.RunOptions.
 	WatchInfo bool
 	// Setup is called with the new kernel before the first command (to
-	// install tracers); Trace before each command with its index; Done
-	// after the last one, before shutdown.
+	// install tracers); Trace before each command with its index (and with
+	// -1 before a thread or process line makes its task); Done after the
+	// last one, before shutdown.
 	Setup func(k *sim.Kernel)
 	Trace func(cmd int)
 	Done  func()
@@ -174,6 +175,9 @@ func Run(f *scenario.File, opt Options) (*Result, error) {
 	}
 	t := k.NewTask(0, 0)
 	tm := &threadMachine{simMachine: simMachine{k: k, t: t}, tasks: map[string]*sim.Task{scenario.MainTask: t}}
+	if opt.Trace != nil {
+		tm.onTask = func() { opt.Trace(-1) } // a thread's creation is no command's
+	}
 	res := &Result{}
 	res.Outcomes = scenario.RunWith(f, tm, scenario.RunOptions{WatchInfo: opt.WatchInfo, Before: func(l scenario.Line) {
 		if opt.Trace != nil {
@@ -212,12 +216,16 @@ type threadMachine struct {
 	simMachine
 	tasks    map[string]*sim.Task
 	deadlock *sched.Deadlock
+	onTask   func() // called before a task is made
 }
 
 var _ scenario.ThreadMachine = (*threadMachine)(nil)
 
 // NewTask makes a thread of the main task or a new process.
 func (m *threadMachine) NewTask(name string, process bool, uid, gid uint32) error {
+	if m.onTask != nil {
+		m.onTask()
+	}
 	if process {
 		m.tasks[name] = m.k.NewTask(uid, gid)
 	} else {

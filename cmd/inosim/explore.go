@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 
@@ -39,8 +40,11 @@ func cmdExplore(e *env, args []string) int {
 	}
 	// One simulated thread runs at a time: with one P the hand-offs
 	// between their goroutines stay on one OS thread, about twice as fast
-	// on a small machine. The output does not depend on it.
-	runtime.GOMAXPROCS(1)
+	// on a small machine. The output does not depend on it, and an
+	// explicit GOMAXPROCS in the environment is left alone.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 	ex, err := simrun.Explore(f, simrun.ExploreOptions{Strategy: *strategy, Runs: *runs, Preemptions: *preemptions, Seed: *seed})
 	if err != nil {
 		e.errorf("%v", err)
