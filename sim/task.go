@@ -130,7 +130,8 @@ func (t *Task) Exit() {
 func (t *Task) enter(name string) { t.Enter(name) }
 func (t *Task) exit()             { t.Exit() }
 
-// syncPwd makes the thread's cwd the shared one if a chdir changed it.
+// syncPwd makes the thread's cwd the shared one if a chdir changed it
+// (get_fs_pwd, as path_init takes it).
 func (t *Task) syncPwd() {
 	fs := t.fs
 	fs.lock.Lock(t.cur)

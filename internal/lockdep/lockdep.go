@@ -391,6 +391,9 @@ func (t *Task) CheckNoneHeld() {
 		t.held = t.held[:i]
 		h.m.owner = nil
 		h.m.mu.Unlock()
+		if t.hook != nil {
+			t.hook.Released(h.m)
+		}
 	}
 }
 

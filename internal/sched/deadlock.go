@@ -96,7 +96,8 @@ func callerOutside() string {
 }
 
 // String renders the deadlock in lockdep's wording: each blocked task with
-// the lock it is trying to acquire and the locks it holds, then the
+// the lock it is trying to acquire and the locks it holds (what
+// debug_show_all_locks prints when the hung task detector fires), then the
 // interleaving that led there as lockdep's two-column table, one column
 // per task.
 func (d *Deadlock) String() string {
