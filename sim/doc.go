@@ -28,5 +28,7 @@
 // lockdep unless the caller set one with SetSite) and ends with Exit (which
 // checks that no lock is held on return to user space). Each Task must be
 // used by one goroutine at a time; different tasks, threads of one process
-// included, may run concurrently.
+// included, may run concurrently: freely, or, with WithScheduler, one at a
+// time as the deterministic scheduler (package internal/sched) decides,
+// through Kernel.Concurrently.
 package sim
