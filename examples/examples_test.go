@@ -31,3 +31,14 @@ func TestFirstWatchExists(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConcurrentExamples: the races of concurrent/ replay as written under
+// the default schedule, and every schedule with at most two preemptions
+// gives one of the outcomes each lists, with no report.
+func TestConcurrentExamples(t *testing.T) {
+	files, err := filepath.Glob("concurrent/*.scen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	simtest.CheckFiles(t, files, " (see docs/explore.md)")
+}

@@ -365,6 +365,19 @@ func (ih *InotifyHandle) AddWatch(cur *lockdep.Task, w *InotifyWatch, ino *inode
 	return w.wd, nil
 }
 
+// invertRmWd makes RmWd take inode->inotify_mutex while it still holds
+// ih->mutex, against the lock order: a bug planted for tests of the
+// explorer (InvertRmWdLockOrder), never set otherwise.
+var invertRmWd atomic.Bool
+
+// InvertRmWdLockOrder turns the planted bug of RmWd on or off, for tests
+// only: with it, inotify_rm_wd does not drop ih->mutex before taking the
+// inode's inotify_mutex, so it takes the two in the order opposite to
+// every other path (inotify_inode_queue_event, inotify_inode_is_dead):
+// lockdep reports the cycle, and a schedule that interleaves the two
+// deadlocks. It affects every kernel of the process.
+func InvertRmWdLockOrder(on bool) { invertRmWd.Store(on) }
+
 // RmWd removes the watch wd, which sends IN_IGNORED (inotify_rm_wd; seed
 // 000's inotify_ignore).
 // EINVAL if ih has no such wd.
@@ -377,11 +390,14 @@ func (ih *InotifyHandle) RmWd(cur *lockdep.Task, wd int32) error {
 	}
 	GetInotifyWatch(w)
 	ino := w.inode
-	ih.Mutex.Unlock(cur)
-
 	s := watchesOf(ino)
-	s.mutex.Lock(cur)
-	ih.Mutex.Lock(cur)
+	if invertRmWd.Load() {
+		s.mutex.Lock(cur) // the planted bug: ih->mutex is still held
+	} else {
+		ih.Mutex.Unlock(cur)
+		s.mutex.Lock(cur)
+		ih.Mutex.Lock(cur)
+	}
 	// make sure that we did not race
 	if got, ok := ih.idr.Find(wd); ok && got == w {
 		removeWatch(cur, w, ih)
@@ -540,6 +556,7 @@ func (in *Inotify) UnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
 		if needIputTmp != nil {
 			inode.Iput(cur, needIputTmp)
 		}
+		lockdep.MightSleep(cur) // inode_lock dropped: the loop may be preempted here
 
 		mask := uapi.IN_UNMOUNT
 		if in.p.UnmountIsDir && ino.IsDir() {

@@ -188,6 +188,7 @@ func (dev *inotifyDevice) createWatch(cur *lockdep.Task, ino *inode.Inode, mask 
 		return 0, syscall.ENOSPC
 	}
 	dev.get()
+	lockdep.MightSleep(cur) // kmem_cache_alloc(watch_cachep, GFP_KERNEL)
 	w := &InotifyWatch{}
 	wd, err := dev.ih.AddWatch(cur, w, ino, mask)
 	if err != nil {

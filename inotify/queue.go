@@ -6,6 +6,7 @@ import (
 
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
+	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -52,8 +53,7 @@ type Queue struct {
 	overflow   Kevent // today's preallocated overflow event
 	ovQueued   bool   // overflow is on the list
 	shutdown   bool
-	waiters    int
-	wq         chan struct{} // closed to wake readers (wake_up_interruptible)
+	wq         sched.WaitQueue // dev->wq: readers sleep here
 	stats      Stats
 	free       *Kevent // read events kept for reuse (the kernel's event cache)
 	nfree      int
@@ -64,8 +64,9 @@ type Queue struct {
 // NewQueue returns an empty queue holding at most maxEvents events (the
 // max_queued_events sysctl copied at inotify_init). id names its lock.
 func NewQueue(p *personality.P, maxEvents int, id uint64) *Queue {
-	q := &Queue{maxEvents: maxEvents, p: p, wq: make(chan struct{})}
+	q := &Queue{maxEvents: maxEvents, p: p}
 	q.EvMutex.Init(EvMutexClass, id)
+	q.wq.Init("dev->wq", &q.EvMutex)
 	q.overflow = Kevent{Wd: -1, Mask: uapi.IN_Q_OVERFLOW}
 	return q
 }
@@ -83,9 +84,9 @@ func (q *Queue) QueueEventLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, co
 	}
 	var r Result
 	if q.p.Overflow == personality.OverflowSingle {
-		r = q.insertModernLocked(wd, mask, cookie, name)
+		r = q.insertModernLocked(cur, wd, mask, cookie, name)
 	} else {
-		r = q.insertSeedLocked(wd, mask, cookie, name)
+		r = q.insertSeedLocked(cur, wd, mask, cookie, name)
 	}
 	switch r {
 	case Queued:
@@ -100,11 +101,11 @@ func (q *Queue) QueueEventLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, co
 
 // insertModernLocked is fsnotify_insert_event(): the full-queue check comes
 // before merging, and the one overflow event is queued at most once.
-func (q *Queue) insertModernLocked(wd int32, mask uapi.Mask, cookie uint32, name string) Result {
+func (q *Queue) insertModernLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, cookie uint32, name string) Result {
 	if q.eventCount >= q.maxEvents {
 		if !q.ovQueued {
 			q.ovQueued = true
-			q.appendLocked(&q.overflow)
+			q.appendLocked(cur, &q.overflow)
 			q.stats.Overflows++
 		}
 		return Overflowed
@@ -112,7 +113,7 @@ func (q *Queue) insertModernLocked(wd int32, mask uapi.Mask, cookie uint32, name
 	if last := q.mergeTarget(); last != nil && q.mergeable(last, wd, mask, cookie, name) {
 		return Merged
 	}
-	q.appendLocked(q.newKeventLocked(wd, mask, cookie, name))
+	q.appendLocked(cur, q.newKeventLocked(wd, mask, cookie, name))
 	return Queued
 }
 
@@ -156,7 +157,7 @@ func (q *Queue) mergeTarget() *Kevent {
 // insertSeedLocked is seed 002's inotify_dev_queue_event(): coalesce first,
 // then event_count > max drops and == max queues an overflow event that
 // carries the incoming cookie.
-func (q *Queue) insertSeedLocked(wd int32, mask uapi.Mask, cookie uint32, name string) Result {
+func (q *Queue) insertSeedLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, cookie uint32, name string) Result {
 	if last := q.mergeTarget(); last != nil && q.mergeable(last, wd, mask, cookie, name) {
 		return Merged
 	}
@@ -164,11 +165,11 @@ func (q *Queue) insertSeedLocked(wd int32, mask uapi.Mask, cookie uint32, name s
 		return Overflowed
 	}
 	if q.eventCount == q.maxEvents {
-		q.appendLocked(&Kevent{Wd: -1, Mask: uapi.IN_Q_OVERFLOW, Cookie: cookie})
+		q.appendLocked(cur, &Kevent{Wd: -1, Mask: uapi.IN_Q_OVERFLOW, Cookie: cookie})
 		q.stats.Overflows++
 		return Overflowed
 	}
-	q.appendLocked(q.newKeventLocked(wd, mask, cookie, name))
+	q.appendLocked(cur, q.newKeventLocked(wd, mask, cookie, name))
 	return Queued
 }
 
@@ -185,7 +186,7 @@ func (q *Queue) mergeable(old *Kevent, wd int32, mask uapi.Mask, cookie uint32, 
 	return !q.p.MergeCookie || old.Cookie == cookie
 }
 
-func (q *Queue) appendLocked(e *Kevent) {
+func (q *Queue) appendLocked(cur *lockdep.Task, e *Kevent) {
 	e.next = nil
 	if q.tail == nil {
 		q.head = e
@@ -195,10 +196,7 @@ func (q *Queue) appendLocked(e *Kevent) {
 	q.tail = e
 	q.eventCount++
 	q.queueSize += e.Size()
-	if q.waiters > 0 {
-		close(q.wq) // wake_up_interruptible(&dev->wq)
-		q.wq = make(chan struct{})
-	}
+	q.wq.WakeUp(cur) // wake_up_interruptible(&dev->wq)
 }
 
 // removeFirstLocked pops the oldest event (remove_kevent /
@@ -233,15 +231,11 @@ func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock
 			q.EvMutex.Unlock(cur)
 			return nil, syscall.EAGAIN
 		}
-		wq := q.wq
-		q.waiters++
+		w := q.wq.Prepare(cur)
 		q.EvMutex.Unlock(cur)
-		select {
-		case <-wq:
-		case <-ctx.Done():
-		}
+		w.Sleep(ctx) // schedule()
 		q.EvMutex.Lock(cur)
-		q.waiters--
+		q.wq.Finish(cur, w)
 		q.EvMutex.Unlock(cur)
 		if ctx.Err() != nil {
 			return nil, syscall.EINTR

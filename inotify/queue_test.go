@@ -198,7 +198,7 @@ func TestReadSizes(t *testing.T) {
 func waitSleeping(q *Queue, cur *lockdep.Task) {
 	for {
 		q.EvMutex.Lock(cur)
-		n := q.waiters
+		n := q.wq.Waiters(cur)
 		q.EvMutex.Unlock(cur)
 		if n > 0 {
 			return

@@ -39,15 +39,11 @@ func (dev *inotifyDevice) Read(ctx context.Context, cur *lockdep.Task, f *vfs.Fi
 			dev.sem.Unlock(cur)
 			return nil, syscall.EAGAIN
 		}
-		wq := dev.wq
-		dev.waiters++
+		w := dev.wq.Prepare(cur)
 		dev.sem.Unlock(cur)
-		select { // schedule()
-		case <-wq:
-		case <-ctx.Done():
-		}
+		w.Sleep(ctx) // schedule()
 		dev.sem.Lock(cur)
-		dev.waiters--
+		dev.wq.Finish(cur, w)
 		dev.sem.Unlock(cur)
 		if ctx.Err() != nil {
 			return nil, syscall.EINTR
@@ -169,7 +165,8 @@ func (in *Inotify) InotifyInit1(c hooks.Caller, flags int) (int, error) {
 	if user.inotifyDevs.Load() >= in.MaxUserInstances.Load() {
 		return -1, syscall.EMFILE
 	}
-	dev := &inotifyDevice{in: in, id: in.devIDs.Add(1), user: user, wq: make(chan struct{})}
+	dev := &inotifyDevice{in: in, id: in.devIDs.Add(1), user: user}
+	dev.wq.Init("dev->wq", &dev.sem)
 	dev.sem.Init(DevSemClass, dev.id)
 	dev.maxEvents = int(in.MaxQueuedEvents.Load())
 	// atomic_set(&dev->count, 0) then get_inotify_dev: one Init at 1.

@@ -16,6 +16,7 @@ import (
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
+	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
@@ -156,8 +157,7 @@ type inotifyDevice struct {
 	head, tail *inotifyKernelEvent    // events, oldest first (list_add_tail)
 	eventCount int                    // number of pending events
 	maxEvents  int                    // maximum number of events
-	waiters    int                    // readers sleeping on wq
-	wq         chan struct{}          // closed to wake them (wake_up_interruptible)
+	wq         sched.WaitQueue        // readers sleep here
 	// queueSize is the size of the queue in bytes, written under sem;
 	// inotify_ioctl reads it without the sem, so it is atomic.
 	queueSize atomic.Int64
@@ -289,10 +289,7 @@ func (dev *inotifyDevice) queueEventLocked(cur *lockdep.Task, w *inotifyWatch, m
 		dev.tail.next = kev
 	}
 	dev.tail = kev
-	if dev.waiters > 0 { // wake_up_interruptible(&dev->wq)
-		close(dev.wq)
-		dev.wq = make(chan struct{})
-	}
+	dev.wq.WakeUp(cur) // wake_up_interruptible(&dev->wq)
 }
 
 // removeKeventLocked is remove_kevent (lines 311-326), for the oldest

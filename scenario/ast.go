@@ -39,9 +39,11 @@ const (
 	CommandLine                     // a command; Line.Cmd is it
 	ResultLine                      // an indented result line; Line.Cmd is the command above
 	ExpectLine                      // expect TEXT: a checker report the scenario expects
+	TaskLine                        // thread NAME, or process NAME [UID[:GID]]
+	OutcomeLine                     // outcome TEXT: an allowed outcome of a concurrent scenario
 )
 
-var lineKindNames = [...]string{"blank", "comment", "personality", "sysctl", "command", "result", "expect"}
+var lineKindNames = [...]string{"blank", "comment", "personality", "sysctl", "command", "result", "expect", "task", "outcome"}
 
 func (k LineKind) String() string {
 	if int(k) < len(lineKindNames) {
@@ -73,6 +75,43 @@ type Line struct {
 	// seed's own bug (a leak the seed has, say); a real kernel has no such
 	// checkers, so the kernel runner ignores it.
 	Expect string
+
+	// Task is a TaskLine's NAME: a thread of the main task's process
+	// (Process false: it shares the fd table and cwd) or a new process
+	// running as UID:GID (Process true).
+	Task     string
+	Process  bool
+	UID, GID uint32
+
+	// Outcome is an OutcomeLine's TEXT: one outcome signature (Signature)
+	// the scenario allows; with any, every schedule must give one of them.
+	Outcome string
+}
+
+// MainTask is the name of the task that runs the commands written without
+// a task prefix.
+const MainTask = "main"
+
+// Concurrent reports whether f names threads or processes: such a file
+// runs under the simulator's scheduler, and the kernel runner refuses it.
+func (f *File) Concurrent() bool {
+	for _, l := range f.Lines {
+		if l.Kind == TaskLine {
+			return true
+		}
+	}
+	return false
+}
+
+// Outcomes returns the TEXT of every outcome line, in order.
+func (f *File) Outcomes() []string {
+	var out []string
+	for _, l := range f.Lines {
+		if l.Kind == OutcomeLine {
+			out = append(out, l.Outcome)
+		}
+	}
+	return out
 }
 
 // Expects returns the TEXT of every expect line, in order.
@@ -201,10 +240,14 @@ type EventLine struct {
 // Modes are octal as written ("644" is 0644), kept whole: masking to 07777
 // is the kernel's job.
 type Command struct {
-	Index int    // position in File.Commands
-	Pos   Pos    // the first token of the line (the binding name, if any)
-	Bind  string // NAME of "NAME = ...", or ""
-	Op    string // one of the Op* constants
+	Index int // position in File.Commands
+	Pos   Pos // the first token of the line (the task prefix, if any)
+	// Thread is the task that makes the call: the NAME of a "NAME:"
+	// prefix, "" for the main task. Consecutive prefixed commands form
+	// one concurrent block.
+	Thread string
+	Bind   string // NAME of "NAME = ...", or ""
+	Op     string // one of the Op* constants
 	// Args are the operand values as written (unquoted), for messages.
 	Args []string
 
@@ -251,6 +294,9 @@ func (c *Command) Source() string {
 // String gives the command canonically, without its result or comment.
 func (c *Command) String() string {
 	var b strings.Builder
+	if c.Thread != "" {
+		b.WriteString(c.Thread + ": ")
+	}
 	for i, t := range c.toks {
 		if i > 0 {
 			b.WriteByte(' ')

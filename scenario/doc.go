@@ -25,6 +25,11 @@
 //     with its results written anew. File.ExpectedAll gives the outcomes the
 //     file itself expects, so Print(f, f.ExpectedAll()) of a printed
 //     transcript is that transcript again: run → check is a fixed point;
+//   - thread and process lines name tasks, a "NAME:" prefix gives a command
+//     to one, and consecutive prefixed commands form a concurrent block
+//     that Run hands to a ThreadMachine (the simulator under its
+//     deterministic scheduler); Signature sums up a run's outcome as an
+//     outcome line writes it;
 //   - Equal and Diff compare two transcripts the way "inosim check" and
 //     "inosim diff" do, ignoring indentation width and trailing white space.
 //

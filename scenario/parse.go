@@ -49,13 +49,15 @@ type parser struct {
 	// aboveBroken: the line above was a command that did not parse; its
 	// result lines are skipped without further errors.
 	aboveBroken bool
-	personality bool // a personality line was seen
+	personality bool            // a personality line was seen
+	tasks       map[string]bool // names of thread and process lines so far
 }
 
 // Parse reads a scenario. name is the file name used in errors. On failure
 // the File is nil and the error is an ErrorList.
 func Parse(name string, src []byte) (*File, error) {
-	p := &parser{f: &File{Name: name, Personality: uapi.PersonalityLinux}, bound: map[string]bool{}}
+	p := &parser{f: &File{Name: name, Personality: uapi.PersonalityLinux}, bound: map[string]bool{},
+		tasks: map[string]bool{MainTask: true}}
 	text := string(src)
 	text = strings.TrimSuffix(text, "\n")
 	if len(src) == 0 {
@@ -108,8 +110,7 @@ func (p *parser) line(l Line) (int, string) {
 		if col, msg := p.result(p.above, ll.toks); msg != "" {
 			return col, msg
 		}
-	case (ll.toks[0].text == "personality" || ll.toks[0].text == "sysctl" || ll.toks[0].text == "expect") &&
-		!(len(ll.toks) > 1 && ll.toks[1].is("=")):
+	case isHeader(ll.toks[0]) && !(len(ll.toks) > 1 && ll.toks[1].is("=")):
 		p.above, p.aboveBroken = nil, false
 		if col, msg := p.header(&l, ll.toks); msg != "" {
 			return col, msg
@@ -138,8 +139,20 @@ func (p *parser) line(l Line) (int, string) {
 	return 0, ""
 }
 
+// isHeader reports whether t begins a header line.
+func isHeader(t token) bool {
+	switch t.text {
+	case "personality", "sysctl", "expect", "thread", "process", "outcome":
+		return !t.quoted
+	}
+	return false
+}
+
 func (p *parser) header(l *Line, toks []token) (int, string) {
 	d := toks[0]
+	if d.text == "thread" || d.text == "process" {
+		return p.task(l, toks)
+	}
 	if len(toks) < 2 {
 		return d.col, d.text + ": missing operand"
 	}
@@ -155,6 +168,10 @@ func (p *parser) header(l *Line, toks []token) (int, string) {
 			return arg.col, "expect: empty text"
 		}
 		l.Kind, l.Expect = ExpectLine, arg.text
+		return 0, ""
+	}
+	if d.text == "outcome" {
+		l.Kind, l.Outcome = OutcomeLine, arg.text
 		return 0, ""
 	}
 	if d.text == "personality" {
@@ -191,10 +208,65 @@ func (p *parser) header(l *Line, toks []token) (int, string) {
 	return 0, ""
 }
 
-// command parses a command line: [NAME =] OP OPERAND... [=> RESULT].
+// task parses "thread NAME" or "process NAME [UID[:GID]]".
+func (p *parser) task(l *Line, toks []token) (int, string) {
+	d := toks[0]
+	want := "NAME"
+	if d.text == "process" {
+		want = "NAME [UID[:GID]]"
+	}
+	if len(toks) < 2 {
+		return d.col, d.text + ": missing NAME (" + d.text + " " + want + ")"
+	}
+	max := 2
+	if d.text == "process" {
+		max = 3
+	}
+	if len(toks) > max {
+		return toks[max].col, "unexpected " + Quote(toks[max].text)
+	}
+	name := toks[1]
+	if !isIdent(name.text) || name.quoted {
+		return name.col, fmt.Sprintf("bad %s name %s: a letter or '_' followed by letters, digits and '_'", d.text, Quote(name.text))
+	}
+	if p.tasks[name.text] {
+		return name.col, fmt.Sprintf("%s %s: the name is taken", d.text, name.text)
+	}
+	p.tasks[name.text] = true
+	l.Kind, l.Task, l.Process = TaskLine, name.text, d.text == "process"
+	if len(toks) == 3 {
+		u, g, hasG := strings.Cut(toks[2].text, ":")
+		var okU, okG bool
+		l.UID, okU = id(u, false)
+		l.GID, okG = l.UID, true
+		if hasG {
+			l.GID, okG = id(g, false)
+		}
+		if !okU || !okG {
+			return toks[2].col, "bad UID[:GID] " + Quote(toks[2].text)
+		}
+	}
+	return 0, ""
+}
+
+// command parses a command line: [TASK:] [NAME =] OP OPERAND... [=> RESULT].
 func (p *parser) command(ll lexedLine) (*Command, int, string) {
 	toks := ll.toks
 	c := &Command{Pos: Pos{p.num, toks[0].col}, Comment: ll.comment, Gap: ll.gap}
+	if t := toks[0]; !t.quoted && len(t.text) > 1 && strings.HasSuffix(t.text, ":") && isIdent(strings.TrimSuffix(t.text, ":")) {
+		name := strings.TrimSuffix(t.text, ":")
+		if !p.tasks[name] {
+			return nil, t.col, fmt.Sprintf("unknown task %s: declare it first with thread %s or process %s", Quote(name), name, name)
+		}
+		if len(toks) == 1 {
+			return nil, t.col, "missing command after " + t.text
+		}
+		c.Thread = name
+		if name == MainTask {
+			c.Thread = MainTask
+		}
+		toks = toks[1:]
+	}
 	var res []token
 	var arrow token
 	for k, t := range toks {
@@ -332,8 +404,8 @@ func resultOf(line int, op string, t token) (*Result, int, string) {
 		}
 		r.Value, r.HasValue = v, true
 	default:
-		if _, ok := uapi.ErrnoNumber(t.text); !ok && t.text != Oops {
-			return nil, t.col, "unknown result " + Quote(t.text) + " (want ok, an errno name, OOPS or a number)"
+		if _, ok := uapi.ErrnoNumber(t.text); !ok && t.text != Oops && t.text != Deadlock {
+			return nil, t.col, "unknown result " + Quote(t.text) + " (want ok, an errno name, OOPS, DEADLOCK or a number)"
 		}
 		r.Errno = t.text
 	}

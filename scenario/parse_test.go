@@ -42,7 +42,7 @@ func TestParseErrors(t *testing.T) {
 		{"=> ENOENT", "t:1:1: missing command before =>"},
 		{"mkdir /a =>", "t:1:10: missing result after =>"},
 		{"mkdir /a => ENOENT EEXIST", "t:1:20: unexpected EEXIST after the result"},
-		{"mkdir /a => ENOPE", "t:1:13: unknown result ENOPE (want ok, an errno name, OOPS or a number)"},
+		{"mkdir /a => ENOPE", "t:1:13: unknown result ENOPE (want ok, an errno name, OOPS, DEADLOCK or a number)"},
 		{"mkdir /a => 3", "t:1:13: a numeric result is only for fionread"},
 		{"mkdir /a = b", `t:1:10: unexpected "="`},
 		{"close f", "t:1:7: undefined name f"},
@@ -71,7 +71,7 @@ func TestParseErrors(t *testing.T) {
 		{"i = inotify_init\nread i\n  i IN_CREATE a b", "t:3:17: unexpected b after the event's name"},
 		{"i = inotify_init\nread i\n  i IN_CREATE cookie=c1 cookie=c2", "t:3:25: cookie= must come before the name (quote a name that starts with cookie=)"},
 		{"i = inotify_init\nread i\n  i IN_CREATE =>", "t:3:15: unexpected => in an event line"},
-		{"i = inotify_init\nfionread i => x1", "t:2:15: unknown result x1 (want ok, an errno name, OOPS or a number)"},
+		{"i = inotify_init\nfionread i => x1", "t:2:15: unknown result x1 (want ok, an errno name, OOPS, DEADLOCK or a number)"},
 		// One error per line, parsing goes on; a broken command's results are skipped.
 		{"bogus\n  w IN_CREATE\nmkdir\nmkdir /ok", "t:1:1: unknown command bogus\nt:3:1: mkdir: missing operand (want mkdir PATH [MODE])"},
 		{"f = open /a O_BOGUS\nclose f\nclose g", "t:1:13: bad flag O_BOGUS\nt:3:7: undefined name g"},

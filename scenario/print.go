@@ -21,6 +21,9 @@ type Outcome struct {
 	// Trace lines (inosim run --trace) are printed under the command as
 	// comment lines, so the transcript stays a valid scenario.
 	Trace []string
+	// NotRun says the command never ran (a deadlock stopped the scenario
+	// before it): Print writes the file's own expectation for it.
+	NotRun bool
 }
 
 // Event is one event read, with the name the printer shows for its wd.
@@ -61,7 +64,7 @@ func Print(f *File, outs []Outcome) string {
 	}
 	var exp []Outcome
 	outcome := func(c *Command) Outcome {
-		if c.Index < len(outs) {
+		if c.Index < len(outs) && !outs[c.Index].NotRun {
 			return outs[c.Index]
 		}
 		if exp == nil {

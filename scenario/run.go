@@ -42,7 +42,29 @@ type DirChecker interface {
 	IsDir(path string, follow bool) bool
 }
 
-// RunWith is Run with options.
+// ThreadMachine is a Machine that can run tasks concurrently (the
+// simulator under its scheduler): a scenario with thread or process lines
+// needs one.
+type ThreadMachine interface {
+	Machine
+	// NewTask makes a task called name: a thread of the main task's
+	// process (clone with CLONE_FILES|CLONE_FS: it shares the fd table and
+	// cwd), or with process a new process running as uid:gid with an fd
+	// table of its own and its cwd at "/".
+	NewTask(name string, process bool, uid, gid uint32) error
+	// Concurrently runs bodies[i] as task names[i] (MainTask for the main
+	// task), each given the Machine whose calls that task makes, and
+	// returns when all have returned. A non-nil error means the run
+	// stopped with some bodies unfinished (a deadlock): the machine is then
+	// unusable.
+	Concurrently(names []string, bodies []func(Machine)) error
+}
+
+// RunWith is Run with options. In a file with concurrent blocks,
+// consecutive commands with a task prefix form a block: each task makes
+// its commands in order, the tasks at once (m must be a ThreadMachine).
+// If a block stops in a deadlock, its unfinished commands show
+// "=> DEADLOCK" and no later command runs (their Outcome is NotRun).
 func RunWith(f *File, m Machine, opt RunOptions) []Outcome {
 	before := opt.Before
 	in := &interp{
@@ -50,30 +72,128 @@ func RunWith(f *File, m Machine, opt RunOptions) []Outcome {
 		watches:   map[wdKey]watchInfo{},
 		m:         m,
 		names:     map[string]binding{},
-		inotify:   map[int]int{},
+		inotify:   map[fdKey]int{},
 		wdNames:   map[int]map[int32][]string{},
 		nameOfWd:  map[string]wdKey{},
+		procOf:    map[string]string{MainTask: MainTask},
 	}
+	// outs[k] is the outcome of the k-th command line, in file order.
 	outs := make([]Outcome, 0, len(f.Commands))
-	for _, l := range f.Lines {
+	tm, _ := m.(ThreadMachine)
+	stopped := false
+	for i := 0; i < len(f.Lines); i++ {
+		l := f.Lines[i]
+		if stopped {
+			if l.Kind == CommandLine {
+				outs = append(outs, Outcome{NotRun: true})
+			}
+			continue
+		}
 		switch l.Kind {
 		case SysctlLine:
 			// Validated by the parser; a machine that cannot apply it
 			// reports that through its own channel (host: Run's error).
 			_ = m.Sysctl(l.Key, l.Value)
-		case CommandLine:
-			if before != nil {
-				before(l)
+		case TaskLine:
+			if tm == nil {
+				stopped = true
+				continue
 			}
-			outs = append(outs, in.exec(l.Cmd))
+			if err := tm.NewTask(l.Task, l.Process, l.UID, l.GID); err != nil {
+				stopped = true
+			}
+			if l.Process {
+				in.procOf[l.Task] = l.Task
+			} else {
+				in.procOf[l.Task] = MainTask
+			}
+		case CommandLine:
+			if l.Cmd.Thread == "" {
+				if before != nil {
+					before(l)
+				}
+				outs = append(outs, in.exec(m, MainTask, l.Cmd))
+				continue
+			}
+			var block []Line
+			for ; i < len(f.Lines); i++ {
+				bl := f.Lines[i]
+				if bl.Kind == CommandLine && bl.Cmd.Thread == "" || bl.Kind == SysctlLine || bl.Kind == TaskLine {
+					break
+				}
+				if bl.Kind == CommandLine {
+					block = append(block, bl)
+				}
+			}
+			i--
+			first := len(outs)
+			for range block {
+				outs = append(outs, Outcome{NotRun: true})
+			}
+			if tm == nil {
+				stopped = true
+				continue
+			}
+			stopped = in.block(tm, block, outs[first:], before)
 		}
 	}
 	return outs
 }
 
+// block runs one concurrent block, the outcome of block[k] going to
+// outs[k]; it reports whether it stopped in a deadlock.
+func (in *interp) block(tm ThreadMachine, block []Line, outs []Outcome, before func(Line)) bool {
+	var names []string
+	per := map[string][]int{}
+	for k, l := range block {
+		t := l.Cmd.Thread
+		if per[t] == nil {
+			names = append(names, t)
+		}
+		per[t] = append(per[t], k)
+	}
+	started := make([]bool, len(block))
+	done := make([]bool, len(block))
+	bodies := make([]func(Machine), len(names))
+	for i, name := range names {
+		ks := per[name]
+		proc := in.procOf[name]
+		bodies[i] = func(m Machine) {
+			for _, k := range ks {
+				if before != nil {
+					before(block[k])
+				}
+				started[k] = true
+				outs[k] = in.exec(m, proc, block[k].Cmd)
+				done[k] = true
+			}
+		}
+	}
+	if err := tm.Concurrently(names, bodies); err == nil {
+		return false
+	}
+	for k := range block {
+		switch {
+		case done[k]:
+		case started[k]:
+			outs[k] = Outcome{Err: Deadlock}
+		default:
+			outs[k] = Outcome{NotRun: true}
+		}
+	}
+	return true
+}
+
 type binding struct {
 	val  int
 	isFd bool
+	proc string // the process whose fd table an fd is in
+}
+
+// fdKey is an fd of one process's table.
+type fdKey struct {
+	proc string
+	fd   int
 }
 
 type wdKey struct {
@@ -92,7 +212,8 @@ type interp struct {
 	watches   map[wdKey]watchInfo
 	m         Machine
 	names     map[string]binding
-	inotify   map[int]int // fd → instance id, for open inotify fds
+	inotify   map[fdKey]int     // fd → instance id, for open inotify fds
+	procOf    map[string]string // task name → its process's name
 	nextInst  int
 	// wdNames lists, per instance and wd, the names bound to that wd now,
 	// oldest first: an event prints the last (the contract's "of the names
@@ -113,7 +234,7 @@ func (in *interp) ref(r Ref) int {
 
 // bind records NAME = val (val -1 when the call failed) and forgets what
 // the name meant before.
-func (in *interp) bind(name string, val int, isFd bool) {
+func (in *interp) bind(name string, val int, isFd bool, proc string) {
 	if name == "" {
 		return
 	}
@@ -124,12 +245,17 @@ func (in *interp) bind(name string, val int, isFd bool) {
 		}
 		delete(in.nameOfWd, name)
 	}
-	in.names[name] = binding{val: val, isFd: isFd}
+	in.names[name] = binding{val: val, isFd: isFd, proc: proc}
 }
 
 // Oops is the result a transcript shows for a call that oopsed the
 // kernel ("=> OOPS").
 const Oops = "OOPS"
+
+// Deadlock is the result a transcript shows for a call that never
+// returned because every task of its concurrent block was blocked ("=>
+// DEADLOCK").
+const Deadlock = "DEADLOCK"
 
 // ErrOops is what a Machine returns for a call that made the kernel oops
 // instead of returning (a simulated historical kernel's bug, such as seed
@@ -151,8 +277,8 @@ func errOutcome(err error) Outcome {
 	return Outcome{Err: "EIO"}
 }
 
-func (in *interp) exec(c *Command) Outcome {
-	m := in.m
+// exec makes command c as a task of process proc, through m.
+func (in *interp) exec(m Machine, proc string, c *Command) Outcome {
 	switch c.Op {
 	case OpMkdir:
 		return errOutcome(m.Mkdir(c.Path, c.Mode))
@@ -163,7 +289,7 @@ func (in *interp) exec(c *Command) Outcome {
 		if err != nil {
 			fd = -1
 		}
-		in.bind(c.Bind, fd, true)
+		in.bind(c.Bind, fd, true, proc)
 		return errOutcome(err)
 	case OpCreat:
 		fd, err := m.Open(c.Path, uapi.O_CREAT|uapi.O_WRONLY|uapi.O_TRUNC, c.Mode)
@@ -175,7 +301,7 @@ func (in *interp) exec(c *Command) Outcome {
 		_, err := m.Write(in.ref(c.FD), []byte(c.Data))
 		return errOutcome(err)
 	case OpRead:
-		return in.read(c)
+		return in.read(m, proc, c)
 	case OpLseek:
 		_, err := m.Lseek(in.ref(c.FD), c.N)
 		return errOutcome(err)
@@ -183,10 +309,10 @@ func (in *interp) exec(c *Command) Outcome {
 		fd := in.ref(c.FD)
 		err := m.Close(fd)
 		if err == nil {
-			delete(in.inotify, fd)
+			delete(in.inotify, fdKey{proc, fd})
 			for name, b := range in.names {
-				if b.isFd && b.val == fd {
-					in.names[name] = binding{val: -1, isFd: true}
+				if b.isFd && b.val == fd && b.proc == proc {
+					in.names[name] = binding{val: -1, isFd: true, proc: proc}
 				}
 			}
 		}
@@ -229,10 +355,10 @@ func (in *interp) exec(c *Command) Outcome {
 			fd = -1
 		} else {
 			in.nextInst++
-			in.inotify[fd] = in.nextInst
+			in.inotify[fdKey{proc, fd}] = in.nextInst
 			in.wdNames[in.nextInst] = map[int32][]string{}
 		}
-		in.bind(c.Bind, fd, true)
+		in.bind(c.Bind, fd, true, proc)
 		return errOutcome(err)
 	case OpInotifyAddWatch:
 		fd := in.ref(c.FD)
@@ -240,8 +366,8 @@ func (in *interp) exec(c *Command) Outcome {
 		if err != nil {
 			wd = -1
 		}
-		in.bind(c.Bind, wd, false)
-		if inst, ok := in.inotify[fd]; ok && err == nil {
+		in.bind(c.Bind, wd, false, proc)
+		if inst, ok := in.inotify[fdKey{proc, fd}]; ok && err == nil {
 			if c.Bind != "" {
 				in.wdNames[inst][int32(wd)] = append(in.wdNames[inst][int32(wd)], c.Bind)
 				in.nameOfWd[c.Bind] = wdKey{inst, int32(wd)}
@@ -273,11 +399,11 @@ func (in *interp) exec(c *Command) Outcome {
 }
 
 // read runs `read F N` (a file read) or `read I [BUFSIZE]` (events).
-func (in *interp) read(c *Command) Outcome {
+func (in *interp) read(m Machine, proc string, c *Command) Outcome {
 	fd := in.ref(c.FD)
-	inst, isInotify := in.inotify[fd]
+	inst, isInotify := in.inotify[fdKey{proc, fd}]
 	if c.HasN && !isInotify {
-		_, err := in.m.Read(fd, int(c.N))
+		_, err := m.Read(fd, int(c.N))
 		return errOutcome(err)
 	}
 	var out Outcome
@@ -286,7 +412,7 @@ func (in *interp) read(c *Command) Outcome {
 		if c.HasN {
 			n = int(c.N)
 		}
-		b, err := in.m.InotifyRead(fd, n)
+		b, err := m.InotifyRead(fd, n)
 		if err != nil {
 			if len(out.Events) == 0 {
 				out.Err = errOutcome(err).Err

@@ -1,14 +1,17 @@
 // Package sim is the simulated kernel: a Kernel owns the lock validator,
 // the refcount tracker, the VFS and the inotify backend its personality
 // picks (newBackend; each backend is a hooks.Backend in a package of its
-// own); a Task is one simulated process with credentials, a cwd and root
-// (vfs.Context) and a file descriptor table, and its methods are the
-// system calls. A Task is the hooks.Caller a backend's system calls see.
+// own); a Task is one simulated thread with credentials, a cwd and root
+// (vfs.Context), its own lockdep state, and a file descriptor table and
+// fs_struct it shares with the other threads of its process
+// (Task.NewThread); its methods are the system calls. A Task is the
+// hooks.Caller a backend's system calls see.
 //
 // Lock order of what this package owns:
 //
 //	tasklist_lock                   (the kernel's task list)
-//	files->file_lock                (a task's fd table; nothing nests inside)
+//	fs->lock                        (a process's shared cwd, once it has threads; nothing nests inside)
+//	files->file_lock                (a process's fd table; nothing nests inside)
 //	logbuf_lock                     (the kernel log's oops reports; nothing nests inside)
 //
 // None is held while calling into the VFS: a close removes the fd under
@@ -24,5 +27,8 @@
 // Every system call method begins with Enter (which names the call site for
 // lockdep unless the caller set one with SetSite) and ends with Exit (which
 // checks that no lock is held on return to user space). Each Task must be
-// used by one goroutine at a time; different tasks may run concurrently.
+// used by one goroutine at a time; different tasks, threads of one process
+// included, may run concurrently: freely, or, with WithScheduler, one at a
+// time as the deterministic scheduler (package internal/sched) decides,
+// through Kernel.Concurrently.
 package sim

@@ -256,7 +256,11 @@ func (t *Task) Chdir(path string) error {
 	if err := cStrings(path); err != nil {
 		return err
 	}
-	return t.k.vfs.Chdir(t.ctx, path)
+	if err := t.k.vfs.Chdir(t.ctx, path); err != nil {
+		return err
+	}
+	t.publishPwd()
+	return nil
 }
 
 // Mount is mount(2) of a new file system; only "tmpfs" exists (ENODEV).

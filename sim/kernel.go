@@ -10,6 +10,7 @@ import (
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
+	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/vfs"
 )
 
@@ -30,6 +31,7 @@ type Kernel struct {
 	pids      atomic.Int32
 	backend   hooks.Backend // the personality's inotify
 	p         *personality.P
+	sched     *sched.Scheduler // nil unless WithScheduler
 
 	// tasklistLock (tasklist_lock) protects the following fields.
 	tasklistLock lockdep.Mutex
@@ -46,6 +48,7 @@ type Kernel struct {
 type Option func(*options)
 
 type options struct {
+	sched       *sched.Scheduler
 	checks      bool
 	notifier    vfs.Notifier
 	personality *personality.P
@@ -54,6 +57,13 @@ type options struct {
 // WithPersonality selects the inotify version the kernel behaves as
 // (default: today's Linux).
 func WithPersonality(p *personality.P) Option { return func(o *options) { o.personality = p } }
+
+// WithScheduler runs the kernel's tasks under the deterministic scheduler
+// s (package internal/sched): every task is attached to it, and
+// Concurrently runs tasks as threads one at a time, s choosing every
+// switch. Outside Concurrently the kernel behaves as without one. Use a
+// new Scheduler per kernel.
+func WithScheduler(s *sched.Scheduler) Option { return func(o *options) { o.sched = s } }
 
 // WithChecks turns lockdep and refcount checking on (the default) or off.
 func WithChecks(on bool) Option { return func(o *options) { o.checks = on } }
@@ -68,7 +78,10 @@ func NewKernel(opts ...Option) *Kernel {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	k := &Kernel{validator: lockdep.NewValidator(), refs: kref.NewTracker()}
+	k := &Kernel{validator: lockdep.NewValidator(), refs: kref.NewTracker(), sched: o.sched}
+	if k.sched != nil {
+		k.refs.SetHook(k.sched)
+	}
 	k.validator.SetEnabled(o.checks)
 	// Recording every acquisition's call site costs most of checked time;
 	// new edges and reports record theirs anyway, and tracing turns it on.
@@ -101,19 +114,79 @@ func (k *Kernel) VFS() *vfs.VFS { return k.vfs }
 // task (booting, the task list, shutdown).
 func (k *Kernel) kernelTask() *lockdep.Task { return k.validator.NewTask("kthread") }
 
-// NewTask creates a task with pid 1, 2, ... running as uid:gid with no
-// supplementary groups, its root and cwd at "/".
+// NewTask creates a process with pid 1, 2, ... (pids and thread ids share
+// one counter) running as uid:gid with no supplementary groups, its root
+// and cwd at "/", with an fd table of its own: a task of one thread, which
+// may start more with NewThread.
 func (k *Kernel) NewTask(uid, gid uint32) *Task {
 	pid := int(k.pids.Add(1))
-	t := &Task{k: k, pid: pid, cur: k.validator.NewTask(fmt.Sprintf("task/%d", pid))}
+	t := &Task{k: k, pid: pid, tgid: pid, cur: k.validator.NewTask(fmt.Sprintf("task/%d", pid))}
+	k.attach(t.cur)
 	t.ctx = k.vfs.NewContext(t.cur, vfs.Cred{Uid: uid, Gid: gid})
-	t.fileLock.Init(FileLockClass, uint64(pid))
-	t.fds = make(map[int]*fdEntry)
+	t.files = &filesStruct{fds: make(map[int]*fdEntry), users: 1}
+	t.files.fileLock.Init(FileLockClass, uint64(pid))
+	t.fs = &fsStruct{}
+	t.fs.lock.Init(FsLockClass, uint64(pid))
+	k.list(t)
+	return t
+}
+
+// attach gives a new task its thread of the kernel's scheduler, if any.
+func (k *Kernel) attach(cur *lockdep.Task) {
+	if k.sched != nil {
+		k.sched.Attach(cur)
+	}
+}
+
+// Sched returns the kernel's scheduler, nil without one.
+func (k *Kernel) Sched() *sched.Scheduler { return k.sched }
+
+// Concurrently runs fns[i] as tasks[i] (processes or threads), each on a
+// goroutine of its own, and returns when every one has returned. Under a
+// scheduler (WithScheduler) exactly one runs at a time and the scheduler
+// decides every switch; if every task still running is blocked, the run
+// stops there and the deadlock is returned (the kernel is then left as
+// the deadlock left it: do not shut it down). Without a scheduler the
+// goroutines run freely and the result is nil. A task may appear once.
+func (k *Kernel) Concurrently(tasks []*Task, fns []func()) *sched.Deadlock {
+	if k.sched == nil {
+		done := make(chan struct{}, len(tasks))
+		for _, fn := range fns {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				fn()
+			}()
+		}
+		for range fns {
+			<-done
+		}
+		return nil
+	}
+	for i, t := range tasks {
+		k.sched.Go(sched.ThreadOf(t.cur), fns[i])
+	}
+	return k.sched.Run()
+}
+
+// StartKthread starts fn as a kernel thread called name (kthread_run), with
+// a lockdep task of its own: under a scheduler, scheduled like any thread
+// (call it from a running thread, or before Concurrently); without one,
+// on a goroutine of its own.
+func (k *Kernel) StartKthread(name string, fn func(cur *lockdep.Task)) {
+	cur := k.validator.NewTask(name)
+	if k.sched == nil {
+		go fn(cur)
+		return
+	}
+	k.sched.Go(k.sched.Attach(cur), func() { fn(cur) })
+}
+
+// list adds t to the task list.
+func (k *Kernel) list(t *Task) {
 	kt := k.kernelTask()
 	k.tasklistLock.Lock(kt)
 	k.tasks = append(k.tasks, t)
 	k.tasklistLock.Unlock(kt)
-	return t
 }
 
 // unlist removes t from the task list.

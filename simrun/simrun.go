@@ -8,6 +8,7 @@ import (
 
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/internal/personality"
+	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/uapi"
@@ -123,6 +124,14 @@ type Result struct {
 	// modelled kernel's own bugs, shown as "=> OOPS" in the transcript;
 	// not problems of the simulator.
 	Oopses []string
+	// Schedule is the replay token of the schedule a concurrent file ran
+	// (package sched), "" for a file without concurrency.
+	Schedule string
+	// Deadlock is set when a concurrent block stopped with every task
+	// blocked; its report is also among the Problems, after lockdep's.
+	Deadlock *sched.Deadlock
+	// Decisions counts the scheduler's decision points in the run.
+	Decisions int
 }
 
 // Options tune Run.
@@ -132,40 +141,114 @@ type Options struct {
 	// WatchInfo: see scenario.RunOptions.
 	WatchInfo bool
 	// Setup is called with the new kernel before the first command (to
-	// install tracers); Trace before each command with its index; Done
-	// after the last one, before shutdown.
+	// install tracers); Trace before each command with its index (and with
+	// -1 before a thread or process line makes its task); Done after the
+	// last one, before shutdown.
 	Setup func(k *sim.Kernel)
 	Trace func(cmd int)
 	Done  func()
+	// Strategy chooses the schedule of a concurrent file (nil: the
+	// default schedule, each task running until it blocks or ends).
+	Strategy sched.Strategy
 }
 
 // Run runs f in a fresh simulated kernel with f's personality, as uid 0
 // in "/", then shuts the kernel down and reports what its checkers found.
+// A file with threads or processes runs under the deterministic scheduler
+// (opt.Strategy); if it deadlocks, the kernel is not shut down (its tasks
+// are stuck where they were) and the problems are lockdep's reports and
+// the deadlock's.
 func Run(f *scenario.File, opt Options) (*Result, error) {
 	p, err := personality.Lookup(f.Personality)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
-	k := sim.NewKernel(append([]sim.Option{sim.WithPersonality(p)}, opt.Kernel...)...)
+	kopts := append([]sim.Option{sim.WithPersonality(p)}, opt.Kernel...)
+	var s *sched.Scheduler
+	if f.Concurrent() {
+		s = sched.New(opt.Strategy)
+		kopts = append(kopts, sim.WithScheduler(s))
+	}
+	k := sim.NewKernel(kopts...)
 	if opt.Setup != nil {
 		opt.Setup(k)
 	}
 	t := k.NewTask(0, 0)
-	m := &simMachine{k: k, t: t}
+	tm := &threadMachine{simMachine: simMachine{k: k, t: t}, tasks: map[string]*sim.Task{scenario.MainTask: t}}
+	if opt.Trace != nil {
+		tm.onTask = func() { opt.Trace(-1) } // a thread's creation is no command's
+	}
 	res := &Result{}
-	res.Outcomes = scenario.RunWith(f, m, scenario.RunOptions{WatchInfo: opt.WatchInfo, Before: func(l scenario.Line) {
+	res.Outcomes = scenario.RunWith(f, tm, scenario.RunOptions{WatchInfo: opt.WatchInfo, Before: func(l scenario.Line) {
 		if opt.Trace != nil {
 			opt.Trace(l.Cmd.Index)
 		}
 		// lockdep reports name the scenario line.
-		t.SetSite(fmt.Sprintf("%s:%d", f.Name, l.Num))
+		task := t
+		if l.Cmd.Thread != "" {
+			task = tm.tasks[l.Cmd.Thread]
+		}
+		task.SetSite(fmt.Sprintf("%s:%d", f.Name, l.Num))
 	}})
 	if opt.Done != nil {
 		opt.Done()
 	}
+	if s != nil {
+		res.Schedule, res.Decisions, res.Deadlock = s.Token(), s.Decisions(), tm.deadlock
+	}
+	if tm.deadlock != nil {
+		var reports []string
+		for _, r := range k.Validator().Reports() {
+			reports = append(reports, r.String())
+		}
+		reports = append(reports, tm.deadlock.String())
+		res.Problems, res.Expected = sortReports(reports, f.Expects())
+		return res, nil
+	}
 	res.Problems, res.Expected = sortReports(k.Shutdown(), f.Expects())
 	res.Oopses = k.Oopses()
 	return res, nil
+}
+
+// threadMachine is the simulator as a scenario.ThreadMachine: the main
+// task's machine, and the tasks a file's thread and process lines made.
+type threadMachine struct {
+	simMachine
+	tasks    map[string]*sim.Task
+	deadlock *sched.Deadlock
+	onTask   func() // called before a task is made
+}
+
+var _ scenario.ThreadMachine = (*threadMachine)(nil)
+
+// NewTask makes a thread of the main task or a new process.
+func (m *threadMachine) NewTask(name string, process bool, uid, gid uint32) error {
+	if m.onTask != nil {
+		m.onTask()
+	}
+	if process {
+		m.tasks[name] = m.k.NewTask(uid, gid)
+	} else {
+		m.tasks[name] = m.t.NewThread()
+	}
+	return nil
+}
+
+// Concurrently runs each body as its task under the kernel's scheduler.
+func (m *threadMachine) Concurrently(names []string, bodies []func(scenario.Machine)) error {
+	tasks := make([]*sim.Task, len(names))
+	fns := make([]func(), len(names))
+	for i, name := range names {
+		task := m.tasks[name]
+		tasks[i] = task
+		body := bodies[i]
+		fns[i] = func() { body(&simMachine{k: m.k, t: task}) }
+	}
+	if d := m.k.Concurrently(tasks, fns); d != nil {
+		m.deadlock = d
+		return errors.New("deadlock")
+	}
+	return nil
 }
 
 // sortReports splits the checkers' reports into those no expect line
@@ -204,6 +287,45 @@ type CheckResult struct {
 	Transcript string   // what `inosim run` prints for the file
 	Diff       string   // unified diff from the file to Transcript; "" when they are Equal
 	Problems   []string // what the simulator's checkers found (lockdep, refcounts, leaks)
+	// Outcomes lists, for a concurrent file with outcome lines, how the
+	// outcomes of its schedules differ from them (CheckOutcomes); empty
+	// when they agree.
+	Outcomes []string
+}
+
+// CheckPreemptions is the preemption bound of the search with which check
+// compares a concurrent file's outcomes with its outcome lines.
+const CheckPreemptions = 2
+
+// CheckOutcomes explores every schedule of f with at most
+// CheckPreemptions preemptions and compares the outcomes with f's outcome
+// lines: each line must be an outcome some schedule gives, each outcome a
+// line; each difference, and each report a schedule made, is one entry.
+func CheckOutcomes(f *scenario.File) ([]string, error) {
+	ex, err := Explore(f, ExploreOptions{Strategy: "dfs", Preemptions: CheckPreemptions, Runs: 1 << 20})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	found := map[string]bool{}
+	for _, o := range ex.Outcomes {
+		found[o.Signature] = true
+		if !o.Allowed {
+			out = append(out, fmt.Sprintf("outcome %s is not in the file (%d of %d schedules; --schedule %s)",
+				scenario.Quote(o.Signature), o.Count, ex.Schedules, o.Token))
+		}
+	}
+	for _, want := range f.Outcomes() {
+		if !found[want] {
+			out = append(out, fmt.Sprintf("outcome %s: no schedule with at most %d preemptions gives it",
+				scenario.Quote(want), CheckPreemptions))
+		}
+	}
+	for _, r := range ex.Reports {
+		first, _, _ := strings.Cut(strings.TrimPrefix(r.Text, strings.Repeat("=", 54)+"\n"), "\n")
+		out = append(out, fmt.Sprintf("a schedule made a report (--schedule %s): %s", r.Token, first))
+	}
+	return out, nil
 }
 
 // Check is `inosim check` for one file: parse src, run it in a fresh
@@ -220,6 +342,11 @@ func Check(name string, src []byte) (*CheckResult, error) {
 	c := &CheckResult{Transcript: scenario.Print(f, res.Outcomes), Problems: res.Problems}
 	if !scenario.Equal(string(src), c.Transcript) {
 		c.Diff = scenario.Diff(name, string(src), name+" (simulator)", c.Transcript)
+	}
+	if f.Concurrent() && len(f.Outcomes()) > 0 {
+		if c.Outcomes, err = CheckOutcomes(f); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

@@ -39,6 +39,9 @@ func CheckFiles(t *testing.T, files []string, hint string) {
 			for _, p := range c.Problems {
 				t.Errorf("simulator self-check: %s", p)
 			}
+			for _, o := range c.Outcomes {
+				t.Errorf("%s", o)
+			}
 			if c.Diff != "" {
 				t.Errorf("transcript differs%s:\n%s", hint, c.Diff)
 			}

@@ -26,6 +26,17 @@ func cmdCheck(e *env, args []string) int {
 			return exitUsage
 		}
 		status = max(status, st)
+		if f.Concurrent() && len(f.Outcomes()) > 0 {
+			diffs, err := simrun.CheckOutcomes(f)
+			if err != nil {
+				e.errorf("%v", err)
+				return exitUsage
+			}
+			for _, d := range diffs {
+				fmt.Fprintf(e.stdout, "%s: %s\n", name, d)
+				status = exitMismatch
+			}
+		}
 		got := scenario.Print(f, outs)
 		if scenario.Equal(string(src), got) {
 			continue

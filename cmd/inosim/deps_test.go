@@ -14,7 +14,7 @@ const module = "github.com/inosim/inosim"
 // not link, so that they stay independent of the code they judge.
 var simulatorPkgs = []string{
 	"sim", "simrun", "simtest", "vfs", "inode", "dentry", "hooks", "inotify", "inotifydev",
-	"internal/idr",
+	"internal/idr", "internal/sched",
 	"internal/lockdep", "internal/kref", "internal/personality",
 }
 

@@ -1,7 +1,8 @@
 // Command inosim replays scenario files in the simulator and on the host's
 // real kernel, checks transcripts, and compares the two.
 //
-//	inosim run [--kernel] [--format=transcript|inotifywait|json] [--trace=locks,refs] FILE...
+//	inosim run [--kernel] [--format=transcript|inotifywait|json] [--trace=locks,refs] [--schedule TOKEN] FILE...
+//	inosim explore [--strategy=random|pct|dfs] [--runs N] [--preemptions K] [--seed S] FILE
 //	inosim check [-update] FILE...
 //	inosim diff FILE...
 //	inosim help
@@ -21,9 +22,16 @@ import (
 )
 
 const usage = `usage:
-  inosim run [--kernel] [--format=transcript|inotifywait|json] [--trace=locks,refs] FILE...
+  inosim run [--kernel] [--format=transcript|inotifywait|json] [--trace=locks,refs]
+            [--schedule TOKEN] FILE...
         replay in the simulator (or, with --kernel, as real system calls on the
-        host kernel, as root) and print the transcript with actual results
+        host kernel, as root) and print the transcript with actual results;
+        --schedule runs a concurrent file's schedule from inosim explore
+  inosim explore [--strategy=random|pct|dfs] [--runs N] [--preemptions K] [--seed S] FILE
+        run a file with threads or processes under many schedules of the
+        deterministic scheduler; print each distinct outcome with its count and
+        replay token, then every report; exit 1 on a report or an outcome the
+        file's outcome lines do not allow
   inosim check [-update] FILE...
         replay in the simulator; fail with a unified diff unless the transcript
         equals the file; -update writes the transcript back
@@ -89,6 +97,8 @@ func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdDiff(e, args[1:])
 	case "bench":
 		return cmdBench(e, args[1:])
+	case "explore":
+		return cmdExplore(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, helpText())
 		return exitOK

@@ -11,6 +11,7 @@ import (
 	"github.com/inosim/inosim/hostkernel"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simrun"
@@ -87,6 +88,7 @@ func cmdRun(e *env, args []string) int {
 	kernel := fs.Bool("kernel", false, "run as real system calls on the host kernel")
 	format := fs.String("format", "transcript", "transcript, inotifywait or json")
 	trace := fs.String("trace", "", "locks,refs: trace lock and reference operations (simulator only)")
+	schedule := fs.String("schedule", "", "replay token: the schedule of a concurrent file (from inosim explore)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -116,6 +118,18 @@ func cmdRun(e *env, args []string) int {
 		e.errorf("run: --trace works in the simulator only")
 		return exitUsage
 	}
+	if *kernel && *schedule != "" {
+		e.errorf("run: --schedule works in the simulator only")
+		return exitUsage
+	}
+	var sw []sched.Switch
+	if *schedule != "" {
+		var err error
+		if sw, err = sched.ParseToken(*schedule); err != nil {
+			e.errorf("run: --schedule: %v", err)
+			return exitUsage
+		}
+	}
 	if *kernel {
 		if err := hostkernel.Available(); err != nil {
 			e.errorf("%v", err)
@@ -135,6 +149,15 @@ func cmdRun(e *env, args []string) int {
 			}
 		} else {
 			opt := simrun.Options{WatchInfo: *format == "inotifywait"}
+			var replay *sched.Replay
+			if *schedule != "" {
+				if !f.Concurrent() {
+					e.errorf("%s: --schedule: the file has no thread or process lines", name)
+					return exitUsage
+				}
+				replay = sched.NewReplay(sw)
+				opt.Strategy = replay
+			}
 			var traces map[int][]string
 			if traceLocks || traceRefs {
 				traces = map[int][]string{}
@@ -146,6 +169,12 @@ func cmdRun(e *env, args []string) int {
 				return exitUsage
 			case exitMismatch:
 				status = exitMismatch
+			}
+			if replay != nil {
+				if msg := replay.Finish(); msg != "" {
+					e.errorf("%s: --schedule %s: %s", name, *schedule, msg)
+					return exitUsage
+				}
 			}
 			for i := range outs {
 				outs[i].Trace = traces[i]
@@ -168,23 +197,51 @@ func cmdRun(e *env, args []string) int {
 
 // installTrace files every lock and reference operation made while a
 // command runs under that command (kernel start-up and shutdown are left
-// out).
+// out). In a concurrent block each task's operations go under the command
+// that task is making, and each switch of the scheduler under the command
+// of the task it switched from.
 func installTrace(opt *simrun.Options, traces map[int][]string, locks, refs bool) {
 	cur := -1
-	add := func(s string) {
-		if cur >= 0 {
-			traces[cur] = append(traces[cur], s)
+	cmdOf := map[string]int{} // task name → the command it is making
+	var s *sched.Scheduler
+	add := func(cmd int, line string) {
+		if cmd >= 0 {
+			traces[cmd] = append(traces[cmd], line)
 		}
 	}
 	opt.Setup = func(k *sim.Kernel) {
+		s = k.Sched()
 		if locks {
-			k.Validator().SetTrace(func(ev lockdep.TraceEvent) { add(ev.String()) })
+			k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
+				if c, ok := cmdOf[ev.Task]; ok && s != nil && s.Running() {
+					add(c, ev.String())
+					return
+				}
+				add(cur, ev.String())
+			})
 		}
 		if refs {
-			k.Refs().SetTracing(true, func(en kref.Entry) { add(en.String()) })
+			k.Refs().SetTracing(true, func(en kref.Entry) { add(cur, en.String()) })
+		}
+		if s != nil {
+			s.SetTrace(func(w sched.Switched) {
+				if c, ok := cmdOf[w.From]; ok {
+					add(c, w.String())
+				}
+				if c, ok := cmdOf[w.To]; ok {
+					cur = c
+				}
+			})
 		}
 	}
-	opt.Trace = func(cmd int) { cur = cmd }
+	opt.Trace = func(cmd int) {
+		cur = cmd
+		if s != nil {
+			if t := s.Current(); t != nil {
+				cmdOf[t.Name()] = cmd
+			}
+		}
+	}
 	opt.Done = func() { cur = -1 }
 }
 

@@ -13,6 +13,7 @@ import (
 type Tracker struct {
 	enabled atomic.Bool
 	tracing atomic.Bool
+	hook    Hook // the deterministic scheduler's, nil without one
 
 	sinkMu sync.Mutex // serialises recording with tracing on, and sink calls
 
@@ -30,6 +31,17 @@ func NewTracker() *Tracker {
 	tr.enabled.Store(true)
 	return tr
 }
+
+// Hook is what a deterministic scheduler (package sched) attaches to a
+// tracker: every get and put is a switch point. The scheduler knows which
+// task runs, so the hook is told nothing but the operation.
+type Hook interface {
+	RefOp()
+}
+
+// SetHook makes every Get, TryGet and Put call h first (nil: none, the
+// default, which costs one check). Set it before any object is shared.
+func (tr *Tracker) SetHook(h Hook) { tr.hook = h }
 
 // SetEnabled turns leak tracking and reporting on or off. Counts are kept
 // either way. Change it only while no object is live.
@@ -110,6 +122,9 @@ func (tr *Tracker) on() bool { return tr != nil && tr.enabled.Load() }
 // Get takes a reference (atomic_inc). Taking one on an object whose count
 // is zero (or below) is a use after free and is reported.
 func (r *Ref) Get() {
+	if r.tr != nil && r.tr.hook != nil {
+		r.tr.hook.RefOp()
+	}
 	n := r.n.Add(1)
 	if !r.tr.on() {
 		return
@@ -126,6 +141,9 @@ func (r *Ref) Get() {
 // igrab on a dying inode). A refused TryGet is not an error: nothing is
 // reported.
 func (r *Ref) TryGet() bool {
+	if r.tr != nil && r.tr.hook != nil {
+		r.tr.hook.RefOp()
+	}
 	for {
 		n := r.n.Load()
 		if n <= 0 {
@@ -144,6 +162,9 @@ func (r *Ref) TryGet() bool {
 // the last one; the caller then frees the object. A put below zero is
 // reported and returns false.
 func (r *Ref) Put() bool {
+	if r.tr != nil && r.tr.hook != nil {
+		r.tr.hook.RefOp()
+	}
 	n := r.n.Add(-1)
 	if !r.tr.on() {
 		return n == 0

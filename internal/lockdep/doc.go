@@ -27,6 +27,13 @@
 // write and no allocation; function names are resolved only when a report,
 // a new edge or a trace event needs them.
 //
+// Under the deterministic scheduler (package sched) a Task carries a Hook:
+// every acquisition, after it is validated and before the task would
+// block, and every release are switch points, and a contended lock blocks
+// its task in the scheduler (Mutex.Owner says who holds it), never in the
+// Go mutex. Without a hook the cost is one nil check. MightSleep marks an
+// explicit preemption point.
+//
 // Reports are deterministic (class names, Go function names and scenario
 // sites; no addresses, no stack dumps) so they can be golden files.
 package lockdep

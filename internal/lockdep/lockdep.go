@@ -236,6 +236,7 @@ func (v *Validator) addMisuse(r *Report, k key) {
 // A Task must be used by one goroutine at a time, like a kernel thread.
 type Task struct {
 	check bool // the validator's setting when the task was created
+	hook  Hook // the deterministic scheduler's, nil without one
 	v     *Validator
 	name  string
 	where string
@@ -251,6 +252,50 @@ type held struct {
 	pc    uintptr
 	where string
 }
+
+// Hook is what a deterministic scheduler (package sched) attaches to a
+// task: the switch points of its lock operations. A task without one (the
+// default) pays one nil check per operation.
+type Hook interface {
+	// Acquire is called when the task is about to take m, after the
+	// acquisition was validated (so a circular dependency is reported
+	// before the task would block): a switch point. It returns once no
+	// other task owns m (Owner), having blocked the task in the scheduler
+	// meanwhile.
+	Acquire(m *Mutex)
+	// Released is called after the task released m: a switch point, where
+	// a task blocked on m may now run.
+	Released(m *Mutex)
+	// Preempt is an explicit preemption point (MightSleep).
+	Preempt()
+}
+
+// SetHook attaches h to the task (nil detaches). Set it before the task
+// takes its first lock.
+func (t *Task) SetHook(h Hook) { t.hook = h }
+
+// Hook returns the task's hook, nil if none.
+func (t *Task) Hook() Hook { return t.hook }
+
+// Owner returns the task holding m, if that task has a Hook; nil when m is
+// free or held by a task without one.
+func (m *Mutex) Owner() *Task { return m.owner }
+
+// InstanceID returns the instance id m was initialised with.
+func InstanceID(m *Mutex) uint64 { return m.id }
+
+// MightSleep marks a place where the kernel may sleep or reschedule
+// (might_sleep, cond_resched): a switch point for a task under a
+// scheduler, nothing otherwise.
+func MightSleep(cur *Task) {
+	if cur != nil && cur.hook != nil {
+		cur.hook.Preempt()
+	}
+}
+
+// HeldLocks returns the locks the task holds, outermost first, each with
+// where it was taken (its Go function only with site capture on).
+func (t *Task) HeldLocks() []HeldLock { return t.heldLocks() }
 
 // NewTask returns a task with no locks held.
 func (v *Validator) NewTask(name string) *Task {
@@ -344,7 +389,11 @@ func (t *Task) CheckNoneHeld() {
 		t.v.emit(t, "unlock", &h, i+1, pc)
 		t.held[i] = held{}
 		t.held = t.held[:i]
+		h.m.owner = nil
 		h.m.mu.Unlock()
+		if t.hook != nil {
+			t.hook.Released(h.m)
+		}
 	}
 }
 
@@ -354,6 +403,7 @@ type Mutex struct {
 	mu    sync.Mutex
 	class *Class
 	id    uint64
+	owner *Task // the hooked task holding it (see Owner)
 }
 
 // Init sets the lock's class and instance id (an inode number, a wd...),
@@ -379,6 +429,10 @@ func (m *Mutex) LockNested(cur *Task, subclass int) { m.lock(cur, subclass) }
 
 // lock is called only by Lock and LockNested: the pc recorded is their caller's.
 func (m *Mutex) lock(cur *Task, sub int) {
+	if cur != nil && cur.hook != nil {
+		m.lockHooked(cur, sub)
+		return
+	}
 	if !cur.checking() {
 		m.mu.Lock()
 		return
@@ -391,8 +445,35 @@ func (m *Mutex) lock(cur *Task, sub int) {
 	if cur.v.sites.Load() || cur.v.trace.Load() != nil {
 		pc = callerPC(1)
 	}
-	cur.v.validate(cur, m, k, pc)
+	cur.v.validate(cur, m, k, pc, 0)
 	m.mu.Lock()
+	cur.held = append(cur.held, held{m: m, k: k, pc: pc, where: cur.where})
+	cur.v.emit(cur, "lock", &cur.held[len(cur.held)-1], len(cur.held), pc)
+}
+
+// lockHooked is lock for a task under a scheduler: validated first, as
+// lockdep validates before the task would block, then the scheduler's
+// switch point, which returns once no other task owns m, so that a
+// contended lock blocks its task in the scheduler, never in m.mu.
+func (m *Mutex) lockHooked(cur *Task, sub int) {
+	if !cur.check {
+		cur.hook.Acquire(m)
+		m.mu.Lock()
+		m.owner = cur
+		return
+	}
+	if m.class == nil {
+		panic("lockdep: lock used before Init")
+	}
+	k := key{m.class, sub}
+	var pc uintptr
+	if cur.v.sites.Load() || cur.v.trace.Load() != nil {
+		pc = callerPC(2)
+	}
+	cur.v.validate(cur, m, k, pc, 1)
+	cur.hook.Acquire(m)
+	m.mu.Lock()
+	m.owner = cur
 	cur.held = append(cur.held, held{m: m, k: k, pc: pc, where: cur.where})
 	cur.v.emit(cur, "lock", &cur.held[len(cur.held)-1], len(cur.held), pc)
 }
@@ -401,9 +482,22 @@ func (m *Mutex) lock(cur *Task, sub int) {
 // any order. Releasing a lock cur does not hold is reported and otherwise
 // ignored: the lock is left as it is.
 func (m *Mutex) Unlock(cur *Task) {
-	if !cur.checking() {
-		m.mu.Unlock()
+	if cur != nil && cur.hook != nil {
+		if m.unlock(cur) {
+			cur.hook.Released(m)
+		}
 		return
+	}
+	m.unlock(cur)
+}
+
+// unlock is Unlock without the scheduler's switch point; it reports
+// whether the lock was released.
+func (m *Mutex) unlock(cur *Task) bool {
+	if !cur.checking() {
+		m.owner = nil
+		m.mu.Unlock()
+		return true
 	}
 	for i := len(cur.held) - 1; i >= 0; i-- {
 		if cur.held[i].m != m {
@@ -411,19 +505,21 @@ func (m *Mutex) Unlock(cur *Task) {
 		}
 		if cur.v.trace.Load() != nil {
 			h := cur.held[i]
-			cur.v.emit(cur, "unlock", &h, len(cur.held), callerPC(0))
+			cur.v.emit(cur, "unlock", &h, len(cur.held), callerPC(1))
 		}
 		n := copy(cur.held[i:], cur.held[i+1:])
 		cur.held[i+n] = held{} // drop the stale reference for the GC
 		cur.held = cur.held[:i+n]
+		m.owner = nil
 		m.mu.Unlock()
-		return
+		return true
 	}
-	pc := callerPC(0)
+	pc := callerPC(1)
 	k := key{m.class, 0}
 	r := &Report{Kind: BadUnlock, Title: "bad unlock balance detected!", Task: cur.name, Where: cur.where,
 		Lock: m.lockName(k), Site: cur.siteAt(pc), Held: cur.heldLocks()}
 	cur.v.addMisuse(r, k)
+	return false
 }
 
 // AssertHeld reports unless cur holds m: the kernel's lockdep_assert_held,
@@ -469,7 +565,9 @@ func (v *Validator) emit(t *Task, op string, h *held, depth int, pc uintptr) {
 // validate checks taking m (as node k) from the Go call at pc with t's
 // locks held, before the task blocks on it: lockdep's __lock_acquire /
 // validate_chain. Known edges are only read: no map write, no allocation.
-func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr) {
+// extra is the number of frames between Lock or LockNested and validate's
+// caller, beyond lock itself.
+func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr, extra int) {
 	if len(t.held) == 0 {
 		return
 	}
@@ -477,7 +575,7 @@ func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr) {
 	// new is learnt: a new edge or a report.
 	site := func() uintptr {
 		if pc == 0 {
-			pc = callerPC(3)
+			pc = callerPC(3 + extra)
 		}
 		return pc
 	}
