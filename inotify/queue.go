@@ -6,6 +6,7 @@ import (
 
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
+	"github.com/inosim/inosim/internal/wait"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -236,10 +237,7 @@ func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock
 		wq := q.wq
 		q.waiters++
 		q.EvMutex.Unlock(cur)
-		select {
-		case <-wq:
-		case <-ctx.Done():
-		}
+		wait.Schedule(ctx, cur, []<-chan struct{}{wq}, wait.Forever)
 		q.EvMutex.Lock(cur)
 		q.waiters--
 		q.EvMutex.Unlock(cur)

@@ -11,6 +11,7 @@ import (
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/wait"
 	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
@@ -42,10 +43,7 @@ func (dev *inotifyDevice) Read(ctx context.Context, cur *lockdep.Task, f *vfs.Fi
 		wq := dev.wq
 		dev.waiters++
 		dev.sem.Unlock(cur)
-		select { // schedule()
-		case <-wq:
-		case <-ctx.Done():
-		}
+		wait.Schedule(ctx, cur, []<-chan struct{}{wq}, wait.Forever)
 		dev.sem.Lock(cur)
 		dev.waiters--
 		dev.sem.Unlock(cur)
