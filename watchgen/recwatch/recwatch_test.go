@@ -176,7 +176,7 @@ func (r *recorderTB) Failed() bool              { return r.failed }
 // search draws scenarios until bugs make the watcher fail (at most 10,000
 // checks), and returns the shrunk scenario and the check that first failed.
 func search(t *testing.T, bugs recwatch.Bugs, seed string) (watchgen.Scenario, int) {
-	for k, v := range map[string]string{"rapid.nofailfile": "true", "rapid.checks": "10000", "rapid.seed": seed} {
+	for k, v := range map[string]string{"rapid.nofailfile": "true", "rapid.checks": "10000", "rapid.seed": seed, "rapid.shrinktime": "10m"} {
 		f := flag.Lookup(k)
 		old := f.Value.String()
 		_ = f.Value.Set(v)
