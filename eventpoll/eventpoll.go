@@ -174,12 +174,15 @@ func Ctl(cur *lockdep.Task, epf *vfs.File, op, fd int, tf *vfs.File, ev *Event) 
 	if done != nil {
 		done(cur)
 	}
-	if !canPoll || Of(tf) != nil {
+	if !canPoll {
 		return syscall.EPERM
 	}
 	ep := Of(epf)
 	if epf == tf || ep == nil {
 		return syscall.EINVAL
+	}
+	if Of(tf) != nil {
+		return syscall.EPERM // nesting instances is not modelled (see the package doc)
 	}
 	var e Event
 	if hasEvent {

@@ -25,4 +25,6 @@
 // lockdep unless the caller set one with SetSite) and ends with Exit (which
 // checks that no lock is held on return to user space). Each Task must be
 // used by one goroutine at a time; different tasks may run concurrently.
+// (Until tasks have threads, unixsim.Sim lets several goroutines share one
+// Task by serialising its calls; a call that sleeps gives way meanwhile.)
 package sim

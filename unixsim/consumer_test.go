@@ -515,3 +515,32 @@ func TestReaderGoroutine(t *testing.T) {
 		}
 	})
 }
+
+// TestEpollOneshot: a one-shot item reports once, until EPOLL_CTL_MOD arms
+// it again.
+func TestEpollOneshot(t *testing.T) {
+	simtest.OnBoth(t, func(t *testing.T, s simtest.System) {
+		sys := s.Sys
+		efd, err := sys.Eventfd(1, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+		must(t, err)
+		defer sys.Close(efd)
+		ep, err := sys.EpollCreate1(unix.EPOLL_CLOEXEC)
+		must(t, err)
+		defer sys.Close(ep)
+		ev := &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLONESHOT, Fd: int32(efd)}
+		must(t, sys.EpollCtl(ep, unix.EPOLL_CTL_ADD, efd, ev))
+		evs := make([]unix.EpollEvent, 2)
+		for i, want := range []int{1, 0} {
+			if n, err := sys.EpollWait(ep, evs, 0); err != nil || n != want {
+				t.Errorf("wait %d: %d %v, want %d", i, n, err, want)
+			}
+		}
+		must(t, sys.EpollCtl(ep, unix.EPOLL_CTL_MOD, efd, ev))
+		if n, err := sys.EpollWait(ep, evs, 0); err != nil || n != 1 || evs[0].Fd != int32(efd) {
+			t.Errorf("after MOD: %d %v %+v", n, err, evs[0])
+		}
+		if err := sys.EpollCtl(ep, unix.EPOLL_CTL_ADD, ep, ev); !errors.Is(err, unix.EINVAL) {
+			t.Errorf("adding an instance to itself: %v", err)
+		}
+	})
+}
