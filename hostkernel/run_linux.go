@@ -249,6 +249,12 @@ func lockHost() (unlock func(), err error) {
 	}, nil
 }
 
+// LockHost takes the host-wide lock that sandboxed runs hold, for other
+// tests that use the host's inotify directly: another process's run may set
+// max_queued_events or the per-user limits meanwhile. The caller must not
+// start a run in this process before calling the returned unlock.
+func LockHost() (unlock func(), err error) { return lockHost() }
+
 // breakUserNS makes every start with a user namespace fail (tests of the
 // fallback: this host may not let them forbid user namespaces).
 var breakUserNS bool

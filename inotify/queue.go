@@ -233,7 +233,7 @@ func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock
 		}
 		w := q.wq.Prepare(cur)
 		q.EvMutex.Unlock(cur)
-		w.Sleep(ctx) // schedule()
+		w.Sleep(ctx, cur) // schedule()
 		q.EvMutex.Lock(cur)
 		q.wq.Finish(cur, w)
 		q.EvMutex.Unlock(cur)

@@ -41,7 +41,7 @@ func (dev *inotifyDevice) Read(ctx context.Context, cur *lockdep.Task, f *vfs.Fi
 		}
 		w := dev.wq.Prepare(cur)
 		dev.sem.Unlock(cur)
-		w.Sleep(ctx) // schedule()
+		w.Sleep(ctx, cur) // schedule()
 		dev.sem.Lock(cur)
 		dev.wq.Finish(cur, w)
 		dev.sem.Unlock(cur)

@@ -31,4 +31,6 @@
 // included, may run concurrently: freely, or, with WithScheduler, one at a
 // time as the deterministic scheduler (package internal/sched) decides,
 // through Kernel.Concurrently.
+// unixsim.Sim also lets several goroutines share one Task by serialising
+// its calls; a call that sleeps gives way meanwhile.
 package sim

@@ -97,14 +97,7 @@ func (t *Task) ReadContext(ctx context.Context, fd, n int) ([]byte, error) {
 
 // Write is write(2). EBADF on a file not open for writing.
 func (t *Task) Write(fd int, data []byte) (int, error) {
-	t.enter("write")
-	defer t.exit()
-	var n int
-	err := t.withFile(fd, func(f *vfs.File) (err error) {
-		n, err = t.k.vfs.Write(t.ctx, f, data)
-		return err
-	})
-	return n, err
+	return t.WriteContext(context.Background(), fd, data)
 }
 
 // Lseek is lseek(2) with SEEK_SET. A special file returns 0.

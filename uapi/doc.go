@@ -5,6 +5,8 @@
 //     names, INOTIFY_IOC_SETNEXTWD, struct inotify_event and its bytes;
 //   - fcntl.go: the O_* open flags;
 //   - fs.go: the RENAME_* and MNT_* flags and FIONREAD;
+//   - poll.go: the poll/epoll bits, epoll_ctl's operations, eventfd's
+//     and fcntl's flags, AT_*, d_type and the pipe sizes;
 //   - errno.go: the errno names;
 //   - personality.go: the names of the kernels a scenario may ask for.
 //

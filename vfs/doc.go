@@ -23,6 +23,8 @@
 //	file->f_pos_lock                (File.PosLock: read, write, lseek, getdents)
 //	  inode->i_mutex
 //	    dcache_lock                 (getdents lists the children)
+//	pipe->mutex                     (an anonymous pipe, pipe.go; nothing nests inside)
+//	ctx->wqh.lock                   (an eventfd, eventfd.go; nothing nests inside)
 //
 // The path walk takes i_mutex only where the kernel's takes i_rwsem: not on
 // a dcache hit (lookup_fast; i_mode, i_uid and i_gid are read without a

@@ -144,7 +144,7 @@ func TestWaitQueue(t *testing.T) {
 				}
 				w := q.Prepare(c1)
 				mu.Unlock(c1)
-				w.Sleep(context.Background())
+				w.Sleep(context.Background(), c1)
 				mu.Lock(c1)
 				q.Finish(c1, w)
 				mu.Unlock(c1)
@@ -183,7 +183,7 @@ func TestWaitQueueUnscheduled(t *testing.T) {
 	mu.Unlock(cur)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if !w.Sleep(ctx) {
+	if !w.Sleep(ctx, cur) {
 		t.Fatal("a cancelled sleep was not interrupted")
 	}
 	mu.Lock(cur)
@@ -191,7 +191,7 @@ func TestWaitQueueUnscheduled(t *testing.T) {
 	w = q.Prepare(cur)
 	q.WakeUp(cur)
 	mu.Unlock(cur)
-	if w.Sleep(context.Background()) {
+	if w.Sleep(context.Background(), cur) {
 		t.Fatal("a woken sleep was interrupted")
 	}
 	mu.Lock(cur)

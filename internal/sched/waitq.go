@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/wait"
 )
 
 // WaitQueue is a wait_queue_head_t: threads sleep on it until it is woken.
@@ -59,9 +60,11 @@ func (q *WaitQueue) Prepare(cur *lockdep.Task) Waiter {
 
 // Sleep sleeps until the queue is woken after Prepare (schedule()), or,
 // without a scheduler, ctx is done; it reports whether ctx ended it (a
-// signal). Under a scheduler, signals are not modelled. Call it with the
-// queue's lock dropped.
-func (w Waiter) Sleep(ctx context.Context) (interrupted bool) {
+// signal). Without a scheduler the sleep is internal/wait's Schedule, so
+// its sleep hooks and the Go clock (a synctest bubble's) apply; under a
+// scheduler, signals are not modelled. Call it with the queue's lock
+// dropped.
+func (w Waiter) Sleep(ctx context.Context, cur *lockdep.Task) (interrupted bool) {
 	if t := w.t; t != nil {
 		s := t.s
 		if s.abort {
@@ -74,13 +77,25 @@ func (w Waiter) Sleep(ctx context.Context) (interrupted bool) {
 		t.state, t.wq, t.where = runnable, nil, ""
 		return false
 	}
-	select {
-	case <-w.ch:
-		return false
-	case <-ctx.Done():
-		return true
-	}
+	return wait.Schedule(ctx, cur, []<-chan struct{}{w.ch}, wait.Forever) == wait.Interrupted
 }
+
+// PrepareChan registers a waiter that is told by a channel even under a
+// scheduler (poll_wait for poll and epoll, which sleep on several queues
+// through internal/wait): the channel is closed at the next wake-up. The
+// waiter ends with Finish. Precondition: the queue's lock is held.
+func (q *WaitQueue) PrepareChan(cur *lockdep.Task) Waiter {
+	lockdep.AssertHeld(cur, q.lock)
+	if q.ch == nil {
+		q.ch = make(chan struct{})
+	}
+	q.waiters++
+	return Waiter{q: q, gen: q.gen, ch: q.ch}
+}
+
+// Chan is the channel of a waiter from PrepareChan (or from Prepare
+// without a scheduler): closed at the next wake-up.
+func (w Waiter) Chan() <-chan struct{} { return w.ch }
 
 // Finish ends the registration (finish_wait). Precondition: the queue's
 // lock is held.
