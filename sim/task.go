@@ -52,7 +52,7 @@ func (t *Task) Kernel() *Kernel { return t.k }
 
 // SetCred sets the task's credentials (setresgid, setgroups, setresuid).
 func (t *Task) SetCred(uid, gid uint32, groups ...uint32) {
-	t.ctx.Cred = vfs.Cred{Uid: uid, Gid: gid, Groups: append([]uint32(nil), groups...)}
+	t.ctx.Cred = vfs.Cred{Uid: uid, Gid: gid, Groups: append([]uint32(nil), groups...), ID: t.k.credIDs.Add(1)}
 }
 
 // SetSite names where the task is for lockdep reports (a scenario
@@ -133,6 +133,10 @@ func (t *Task) closeFd(fd int) error {
 	vfs.Fput(t.cur, e.file)
 	return nil
 }
+
+// CloseFd closes fd for a backend's library routine (hooks.Caller): the
+// close of Close, inside the system call that makes it.
+func (t *Task) CloseFd(fd int) error { return t.closeFd(fd) }
 
 // Close closes fd (close).
 func (t *Task) Close(fd int) error {
