@@ -259,6 +259,9 @@ var noUserNS bool
 
 // RunWith is Run with options.
 func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
+	if err := refusePersonality(f); err != nil {
+		return nil, err
+	}
 	if err := notInChild(); err != nil {
 		return nil, err
 	}

@@ -199,6 +199,26 @@ func (r *recorder) SetNextWd(fd int, wd int64) error {
 	r.log("setnextwd", 0, err)
 	return err
 }
+func (r *recorder) Tick(n int) error {
+	err := r.m.Tick(n)
+	r.log("tick", 0, err)
+	return err
+}
+func (r *recorder) IocAddWatch(ifd, fd int, mask uint32) (int, error) {
+	wd, err := r.m.IocAddWatch(ifd, fd, mask)
+	r.log("inotifyioc_add_watch", wd, err)
+	return wd, err
+}
+func (r *recorder) IocAddChild(ifd, fd int, name string) error {
+	err := r.m.IocAddChild(ifd, fd, name)
+	r.log("inotifyioc_add_child", 0, err)
+	return err
+}
+func (r *recorder) IocActivate(ifd, wd int) error {
+	err := r.m.IocActivate(ifd, wd)
+	r.log("inotifyioc_activate", 0, err)
+	return err
+}
 
 // session drives one Machine through scenario.RunWith one command at a
 // time: the interpreter runs in its own goroutine over a file of
