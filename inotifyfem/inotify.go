@@ -62,6 +62,7 @@ type Inotify struct {
 	lock   lockdep.Mutex
 	minor  *vmem.Arena   // inotify_minor
 	states *inotifyState // inotify_state: every open instance, newest first
+	closed Stats         // the books of the instances closed (Books)
 
 	stateIDs, watchIDs atomic.Uint64 // the checked objects' numbers
 }

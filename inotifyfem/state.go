@@ -451,6 +451,7 @@ func (state *inotifyState) Release(cur *lockdep.Task, f *vfs.File) {
 	state.cleaner.Store(false) // ddi_periodic_delete
 
 	in.lock.Lock(cur)
+	in.closed = in.closed.add(state.stats)
 	for sp := &in.states; ; sp = &(*sp).next {
 		if *sp == nil {
 			panic("inotify_close: VERIFY(*sp != NULL) failed")

@@ -27,6 +27,10 @@ func newBackend(p *personality.P, v *vfs.VFS) hooks.Backend {
 
 var _ hooks.Caller = (*Task)(nil)
 
+// Backend returns the kernel's inotify (its hooks.Backend), for tests and
+// tools that look inside it.
+func (k *Kernel) Backend() hooks.Backend { return k.backend }
+
 // Personality returns the kernel's personality.
 func (k *Kernel) Personality() *personality.P { return k.p }
 
