@@ -40,8 +40,9 @@ const (
 )
 
 // Inotify is the driver's global state, one per simulated kernel: the
-// tunables, inotify_lock and the list of instances, the FEM monitor and
-// the minor number arena (lines 109-124). It is the kernel's
+// tunables inotify_maxwatches, inotify_maxevents and inotify_maxinstances,
+// inotify_lock and the list of instances, the FEM monitor (inotify_femp)
+// and the minor number arena (lines 109-124). It is the kernel's
 // hooks.Backend.
 type Inotify struct {
 	p    *personality.P
