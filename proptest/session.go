@@ -1,7 +1,9 @@
 package proptest
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/inosim/inosim/scenario"
@@ -232,6 +234,10 @@ type session struct {
 	done chan struct{}
 	n    int
 	fin  chan struct{}
+	// panicked is what the machine's goroutine panicked with (and its
+	// stack), read once fin is closed: exec panics with it on the
+	// caller's goroutine, where rapid reports and shrinks it.
+	panicked string
 }
 
 // maxSteps bounds the commands of one session.
@@ -247,6 +253,11 @@ func newSession(m scenario.Machine, before func()) *session {
 	first := true
 	go func() {
 		defer close(s.fin)
+		defer func() {
+			if p := recover(); p != nil {
+				s.panicked = fmt.Sprintf("%v\n%s", p, debug.Stack())
+			}
+		}()
 		scenario.RunWith(f, s.rec, scenario.RunOptions{Before: func(l scenario.Line) {
 			if !first {
 				s.done <- struct{}{}
@@ -272,8 +283,16 @@ func (s *session) exec(c *scenario.Command) []call {
 	if s.n >= maxSteps {
 		panic("session: too many steps")
 	}
-	s.cmds <- c
-	<-s.done
+	select {
+	case s.cmds <- c:
+	case <-s.fin:
+		panic("machine stopped: " + s.panicked)
+	}
+	select {
+	case <-s.done:
+	case <-s.fin:
+		panic("machine panicked: " + s.panicked)
+	}
 	return s.rec.calls
 }
 
@@ -286,7 +305,10 @@ func (s *session) sysctl(key string, v int64) []call {
 
 // stop ends the interpreter goroutine.
 func (s *session) stop() {
-	s.cmds <- nil
+	select {
+	case s.cmds <- nil:
+	case <-s.fin:
+	}
 	<-s.fin
 }
 
