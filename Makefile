@@ -15,9 +15,10 @@ build:
 
 # The long property campaign (docs/testing.md): 100,000 random steps
 # simulator-vs-model, 2,000 random scenarios simulator-vs-kernel (skipped
-# without root or inotify), the injected-bug search on the kernel, and
+# without root or inotify), 100,000 random steps under personality illumos
+# (seed 004's invariants), the injected-bug search on the kernel, and
 # 100 stress runs of 20,000 concurrent calls each (a deadlock hangs until
-# the timeout). The last three lines are the summary.
+# the timeout). The last four lines are the summary.
 PROPTEST_STEPS ?= 100000
 PROPTEST_SCENARIOS ?= 2000
 PROPTEST_STRESSRUNS ?= 100
@@ -26,6 +27,7 @@ proptest:
 	@sum=$$(mktemp); \
 	$(GO) test -count=1 -timeout 15m ./proptest -args \
 		-proptest.steps=$(PROPTEST_STEPS) -proptest.scenarios=$(PROPTEST_SCENARIOS) \
+		-proptest.illumossteps=$(PROPTEST_STEPS) \
 		-proptest.stressruns=$(PROPTEST_STRESSRUNS) -proptest.stressops=$(PROPTEST_STRESSOPS) \
 		-proptest.bugkernel -proptest.summary=$$sum; st=$$?; \
 	cat $$sum; rm -f $$sum; exit $$st

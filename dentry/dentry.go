@@ -485,3 +485,35 @@ func (d *Dentry) IsAncestor(cur *lockdep.Task, a *Dentry) bool {
 		}
 	}
 }
+
+// AliasUsers counts the references on ino's dentries that are not the
+// dentry cache's own: for each alias, d_count less the tmpfs pin of a
+// hashed name and the reference each live child holds on its parent. What
+// is left are open files, current and root directories, mounts on the
+// name and walks in progress. It is exact for every dentry but a file
+// system's root, whose s_root and mount references it does not subtract.
+func (dc *Dcache) AliasUsers(cur *lockdep.Task, ino *inode.Inode) int {
+	dc.Lock.Lock(cur)
+	defer dc.Lock.Unlock(cur)
+	n := 0
+	for _, a := range ino.Aliases {
+		d := a.(*Dentry)
+		users := int(d.Count.Count())
+		if d.flags.Load()&DCACHE_UNHASHED == 0 && d.parent != d {
+			users-- // the tmpfs pin
+		}
+		for c := d.subdirs; c != nil; c = c.child {
+			users--
+		}
+		n += users
+	}
+	return n
+}
+
+// NumAliases is the number of dentries naming ino (i_dentry), each of
+// which holds one reference on it.
+func (dc *Dcache) NumAliases(cur *lockdep.Task, ino *inode.Inode) int {
+	dc.Lock.Lock(cur)
+	defer dc.Lock.Unlock(cur)
+	return len(ino.Aliases)
+}

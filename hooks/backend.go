@@ -19,6 +19,10 @@ type Caller interface {
 	// InstallFile puts f in the lowest free fd, taking over the caller's
 	// reference (get_unused_fd_flags + fd_install): EMFILE if none.
 	InstallFile(f *vfs.File, cloexec bool) (int, error)
+	// CloseFd closes fd (close_fd + filp_close), for a backend whose
+	// system call is a library routine that opens and closes files of
+	// its own (illumos's inotify_add_watch): EBADF if it is not open.
+	CloseFd(fd int) error
 }
 
 // Backend is one generation of inotify inside the simulated kernel: the
@@ -58,4 +62,23 @@ type Target interface {
 	UnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock)
 	// GetCookie is inotify_get_cookie: a new nonzero rename cookie.
 	GetCookie() uint32
+}
+
+// Ticker is implemented by a backend with periodic work of its own, which
+// the simulator runs only when simulated time passes (Kernel.Tick): seed
+// 004's inotify_clean, a ddi_periodic cyclic of one second per instance.
+type Ticker interface {
+	// Tick runs one second's worth of the backend's periodic work, as
+	// the kernel thread cur.
+	Tick(cur *lockdep.Task)
+}
+
+// StructIoctler is implemented by a backend whose instances take ioctls
+// with a structure for argument (copyin from the caller's memory) that
+// name other files of the caller (getf): illumos's INOTIFYIOC_ADD_WATCH
+// (a uapi.InotifyAddwatch) and INOTIFYIOC_ADD_CHILD (a
+// uapi.InotifyAddchild). Requests with a plain argument go through the
+// file's vfs.Ioctler.
+type StructIoctler interface {
+	InotifyIoctl(c Caller, fd int, req uint, arg any) (int, error)
 }

@@ -9,8 +9,11 @@
 // inotify of the seeds exports for producing events (seed 000's and seed
 // 001's inotify_inode_queue_event, inotify_dentry_parent_queue_event,
 // inotify_inode_is_dead, inotify_unmount_inodes, inotify_get_cookie). A
-// backend that observes vnode operations instead (illumos) implements
-// vfs.Notifier itself.
+// backend that observes vnode operations instead (illumos) has no hooks:
+// its Notifier is vfs.NopNotifier, and it installs monitors on the vnodes
+// it watches through the VFS's FEM (vfs.FemInstall), which the VFS runs at
+// every vnode operation on them. Ticker and StructIoctler are optional
+// interfaces for what such a backend also needs of the kernel.
 //
 // The system calls reach a backend through Backend; the task making the
 // call is a Caller.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -241,6 +242,50 @@ func (m *hostMachine) Fionread(fd int) (int, error) {
 // the kernel reads it.
 func (m *hostMachine) SetNextWd(fd int, wd int64) error {
 	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uapi.INOTIFY_IOC_SETNEXTWD, uintptr(wd))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// Tick does nothing on Linux, whose inotify runs nothing on a clock; the
+// runner does not wait.
+func (m *hostMachine) Tick(n int) error { return nil }
+
+// ioctlPtr makes ioctl(fd, req, arg) with a pointer for argument.
+func ioctlPtr(fd int, req uint, arg unsafe.Pointer) (int, error) {
+	r, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg))
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+// IocAddWatch is illumos's INOTIFYIOC_ADD_WATCH with its structure (Linux
+// answers ENOTTY).
+func (m *hostMachine) IocAddWatch(ifd, fd int, mask uint32) (int, error) {
+	arg := struct {
+		fd   int32
+		mask uint32
+	}{int32(fd), mask}
+	return ioctlPtr(ifd, uapi.INOTIFYIOC_ADD_WATCH, unsafe.Pointer(&arg))
+}
+
+// IocAddChild is illumos's INOTIFYIOC_ADD_CHILD with its structure
+// (inotify_addchild_t: the name's pointer, then the fd).
+func (m *hostMachine) IocAddChild(ifd, fd int, name string) error {
+	b := append([]byte(name), 0)
+	arg := struct {
+		name *byte
+		fd   int32
+	}{&b[0], int32(fd)}
+	_, err := ioctlPtr(ifd, uapi.INOTIFYIOC_ADD_CHILD, unsafe.Pointer(&arg))
+	return err
+}
+
+// IocActivate is illumos's INOTIFYIOC_ACTIVATE: the wd is the argument.
+func (m *hostMachine) IocActivate(ifd, wd int) error {
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(ifd), uapi.INOTIFYIOC_ACTIVATE, uintptr(wd))
 	if e != 0 {
 		return e
 	}

@@ -268,6 +268,9 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 	if f.Concurrent() {
 		return nil, errConcurrent
 	}
+	if err := refusePersonality(f); err != nil {
+		return nil, err
+	}
 	if err := notInChild(); err != nil {
 		return nil, err
 	}

@@ -30,7 +30,12 @@ func Available() error { return errNotLinux }
 func Run(f *scenario.File) ([]scenario.Outcome, error) { return nil, errNotLinux }
 
 // RunWith fails: the runner needs Linux.
-func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) { return nil, errNotLinux }
+func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
+	if err := refusePersonality(f); err != nil {
+		return nil, err
+	}
+	return nil, errNotLinux
+}
 
 // RunChildIfRequested returns at once off Linux.
 func RunChildIfRequested() {}

@@ -40,6 +40,11 @@ func TestMain(m *testing.M) {
 	} else if kernelRan.Load() {
 		lines = append(lines, fmt.Sprintf("kernel: scenarios=%d differences=%d", kernelScenarios.Load(), kernelDiffs.Load()))
 	}
+	if illumosRan.Load() {
+		lines = append(lines, fmt.Sprintf("illumos: steps=%d clean=%v events offered=%d overflowed=%d merged=%d read=%d flushed=%d",
+			illumosSteps.Load(), code == 0, illumosOffered.Load(), illumosOverflowed.Load(),
+			illumosMerged.Load(), illumosRead.Load(), illumosFlushed.Load()))
+	}
 	if stressRan.Load() {
 		lines = append(lines, fmt.Sprintf("stress: runs=%d calls=%d clean", stressRuns.Load(), stressCalls.Load()))
 	}

@@ -1,7 +1,9 @@
 package proptest
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/inosim/inosim/scenario"
@@ -199,6 +201,26 @@ func (r *recorder) SetNextWd(fd int, wd int64) error {
 	r.log("setnextwd", 0, err)
 	return err
 }
+func (r *recorder) Tick(n int) error {
+	err := r.m.Tick(n)
+	r.log("tick", 0, err)
+	return err
+}
+func (r *recorder) IocAddWatch(ifd, fd int, mask uint32) (int, error) {
+	wd, err := r.m.IocAddWatch(ifd, fd, mask)
+	r.log("inotifyioc_add_watch", wd, err)
+	return wd, err
+}
+func (r *recorder) IocAddChild(ifd, fd int, name string) error {
+	err := r.m.IocAddChild(ifd, fd, name)
+	r.log("inotifyioc_add_child", 0, err)
+	return err
+}
+func (r *recorder) IocActivate(ifd, wd int) error {
+	err := r.m.IocActivate(ifd, wd)
+	r.log("inotifyioc_activate", 0, err)
+	return err
+}
 
 // session drives one Machine through scenario.RunWith one command at a
 // time: the interpreter runs in its own goroutine over a file of
@@ -212,6 +234,10 @@ type session struct {
 	done chan struct{}
 	n    int
 	fin  chan struct{}
+	// panicked is what the machine's goroutine panicked with (and its
+	// stack), read once fin is closed: exec panics with it on the
+	// caller's goroutine, where rapid reports and shrinks it.
+	panicked string
 }
 
 // maxSteps bounds the commands of one session.
@@ -227,6 +253,11 @@ func newSession(m scenario.Machine, before func()) *session {
 	first := true
 	go func() {
 		defer close(s.fin)
+		defer func() {
+			if p := recover(); p != nil {
+				s.panicked = fmt.Sprintf("%v\n%s", p, debug.Stack())
+			}
+		}()
 		scenario.RunWith(f, s.rec, scenario.RunOptions{Before: func(l scenario.Line) {
 			if !first {
 				s.done <- struct{}{}
@@ -252,8 +283,16 @@ func (s *session) exec(c *scenario.Command) []call {
 	if s.n >= maxSteps {
 		panic("session: too many steps")
 	}
-	s.cmds <- c
-	<-s.done
+	select {
+	case s.cmds <- c:
+	case <-s.fin:
+		panic("machine stopped: " + s.panicked)
+	}
+	select {
+	case <-s.done:
+	case <-s.fin:
+		panic("machine panicked: " + s.panicked)
+	}
 	return s.rec.calls
 }
 
@@ -266,7 +305,10 @@ func (s *session) sysctl(key string, v int64) []call {
 
 // stop ends the interpreter goroutine.
 func (s *session) stop() {
-	s.cmds <- nil
+	select {
+	case s.cmds <- nil:
+	case <-s.fin:
+	}
 	<-s.fin
 }
 

@@ -156,6 +156,11 @@ const (
 	OpInotifyRmWatch  = "inotify_rm_watch"
 	OpFionread        = "fionread"
 	OpSetnextwd       = "setnextwd"
+	OpTick            = "tick"
+	// The ioctls libc's inotify_add_watch is made of on illumos.
+	OpIocAddWatch = "inotifyioc_add_watch"
+	OpIocAddChild = "inotifyioc_add_child"
+	OpIocActivate = "inotifyioc_activate"
 )
 
 // Times selects the timestamps utimes sets.
@@ -236,6 +241,10 @@ type EventLine struct {
 //	inotify_rm_watch I W            FD, WD
 //	fionread I => N                 FD
 //	setnextwd I N                   FD, N
+//	tick [N]                        N (default 1, ≥ 1)
+//	W = inotifyioc_add_watch I F MASK  FD, File, Mask
+//	inotifyioc_add_child I F NAME   FD, File, Path (the NAME)
+//	inotifyioc_activate I W         FD, WD
 //
 // Modes are octal as written ("644" is 0644), kept whole: masking to 07777
 // is the kernel's job.
@@ -258,6 +267,7 @@ type Command struct {
 	Data    string
 	FD      Ref
 	WD      Ref
+	File    Ref // the open file an inotifyioc_ command names (inaw_fd, inac_fd)
 	Mode    uint32
 	Flags   uint32
 	Mask    uapi.Mask

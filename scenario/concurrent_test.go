@@ -178,3 +178,7 @@ func (nopMachine) InotifyRmWatch(int, int) error                    { return nil
 func (nopMachine) InotifyRead(int, int) ([]byte, error)             { return nil, nil }
 func (nopMachine) Fionread(int) (int, error)                        { return 0, nil }
 func (nopMachine) SetNextWd(int, int64) error                       { return nil }
+func (nopMachine) Tick(int) error                                   { return nil }
+func (nopMachine) IocAddWatch(int, int, uint32) (int, error)        { return 1, nil }
+func (nopMachine) IocAddChild(int, int, string) error               { return nil }
+func (nopMachine) IocActivate(int, int) error                       { return nil }

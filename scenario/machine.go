@@ -51,4 +51,16 @@ type Machine interface {
 	InotifyRead(fd int, bufsize int) ([]byte, error)
 	Fionread(fd int) (int, error)     // ioctl(FIONREAD)
 	SetNextWd(fd int, wd int64) error // ioctl(INOTIFY_IOC_SETNEXTWD)
+
+	// Tick lets n seconds pass: what runs on a clock (illumos's inotify
+	// cleaner) runs n times; a machine with nothing of the kind does
+	// nothing.
+	Tick(n int) error
+	// The ioctls illumos's inotify_add_watch is made of: on inotify fd
+	// ifd, INOTIFYIOC_ADD_WATCH of the open file fd (the wd),
+	// INOTIFYIOC_ADD_CHILD of the entry name of the open directory fd,
+	// INOTIFYIOC_ACTIVATE of wd. Linux answers ENOTTY.
+	IocAddWatch(ifd, fd int, mask uint32) (wd int, err error)
+	IocAddChild(ifd, fd int, name string) error
+	IocActivate(ifd, wd int) error
 }

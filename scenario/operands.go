@@ -217,6 +217,67 @@ func init() {
 			c.Mask = m
 			return 0, ""
 		},
+		OpTick: func(p *parser, c *Command, op token, a []token) (int, string) {
+			if col, msg := arity(op, a, 0, 1, "[N]"); msg != "" {
+				return col, msg
+			}
+			c.N, c.HasN = 1, true
+			if len(a) == 1 {
+				if col, msg := number(&c.N, a[0]); msg != "" {
+					return col, msg
+				}
+				if c.N < 1 {
+					return a[0].col, "tick wants a number of seconds ≥ 1"
+				}
+			}
+			return 0, ""
+		},
+		OpIocAddWatch: func(p *parser, c *Command, op token, a []token) (int, string) {
+			if col, msg := arity(op, a, 3, 3, "I F MASK"); msg != "" {
+				return col, msg
+			}
+			if col, msg := p.fd(c, a[0]); msg != "" {
+				return col, msg
+			}
+			var col int
+			var msg string
+			if c.File, col, msg = p.ref(a[1]); msg != "" {
+				return col, msg
+			}
+			m, err := uapi.ParseMask(a[2].text)
+			if err != nil {
+				return a[2].col, "bad mask: " + err.Error()
+			}
+			c.Mask = m
+			return 0, ""
+		},
+		OpIocAddChild: func(p *parser, c *Command, op token, a []token) (int, string) {
+			if col, msg := arity(op, a, 3, 3, "I F NAME"); msg != "" {
+				return col, msg
+			}
+			if col, msg := p.fd(c, a[0]); msg != "" {
+				return col, msg
+			}
+			var col int
+			var msg string
+			if c.File, col, msg = p.ref(a[1]); msg != "" {
+				return col, msg
+			}
+			c.Path = a[2].text
+			return 0, ""
+		},
+		OpIocActivate: func(p *parser, c *Command, op token, a []token) (int, string) {
+			if col, msg := arity(op, a, 2, 2, "I W"); msg != "" {
+				return col, msg
+			}
+			if col, msg := p.fd(c, a[0]); msg != "" {
+				return col, msg
+			}
+			var col int
+			var msg string
+			c.WD, col, msg = p.ref(a[1])
+			return col, msg
+		},
 		OpInotifyRmWatch: func(p *parser, c *Command, op token, a []token) (int, string) {
 			if col, msg := arity(op, a, 2, 2, "I W"); msg != "" {
 				return col, msg

@@ -301,7 +301,7 @@ func (p *parser) command(ll lexedLine) (*Command, int, string) {
 		return nil, op.col, "unknown command " + Quote(op.text)
 	}
 	c.Op = op.text
-	if c.Bind != "" && c.Op != OpOpen && c.Op != OpInotifyInit && c.Op != OpInotifyAddWatch {
+	if c.Bind != "" && c.Op != OpOpen && c.Op != OpInotifyInit && c.Op != OpInotifyAddWatch && c.Op != OpIocAddWatch {
 		return nil, c.Pos.Col, c.Op + " gives no fd or wd to bind"
 	}
 	for _, a := range args {

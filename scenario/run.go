@@ -360,9 +360,15 @@ func (in *interp) exec(m Machine, proc string, c *Command) Outcome {
 		}
 		in.bind(c.Bind, fd, true, proc)
 		return errOutcome(err)
-	case OpInotifyAddWatch:
+	case OpInotifyAddWatch, OpIocAddWatch:
 		fd := in.ref(c.FD)
-		wd, err := m.InotifyAddWatch(fd, c.Path, uint32(c.Mask))
+		var wd int
+		var err error
+		if c.Op == OpIocAddWatch {
+			wd, err = m.IocAddWatch(fd, in.ref(c.File), uint32(c.Mask))
+		} else {
+			wd, err = m.InotifyAddWatch(fd, c.Path, uint32(c.Mask))
+		}
 		if err != nil {
 			wd = -1
 		}
@@ -372,7 +378,7 @@ func (in *interp) exec(m Machine, proc string, c *Command) Outcome {
 				in.wdNames[inst][int32(wd)] = append(in.wdNames[inst][int32(wd)], c.Bind)
 				in.nameOfWd[c.Bind] = wdKey{inst, int32(wd)}
 			}
-			if in.watchInfo {
+			if in.watchInfo && c.Op == OpInotifyAddWatch {
 				wi := watchInfo{path: c.Path, mask: c.Mask}
 				if old, ok := in.watches[wdKey{inst, int32(wd)}]; ok && c.Mask&uapi.IN_MASK_ADD != 0 {
 					wi.mask |= old.mask
@@ -394,6 +400,12 @@ func (in *interp) exec(m Machine, proc string, c *Command) Outcome {
 		return Outcome{Value: int64(n), HasValue: true}
 	case OpSetnextwd:
 		return errOutcome(m.SetNextWd(in.ref(c.FD), c.N))
+	case OpTick:
+		return errOutcome(m.Tick(int(c.N)))
+	case OpIocAddChild:
+		return errOutcome(m.IocAddChild(in.ref(c.FD), in.ref(c.File), c.Path))
+	case OpIocActivate:
+		return errOutcome(m.IocActivate(in.ref(c.FD), in.ref(c.WD)))
 	}
 	return Outcome{Err: "ENOSYS"}
 }

@@ -24,6 +24,13 @@
 // of the seed it models) is logged by the system call that returns it and
 // read with Kernel.Oopses; it is not a problem of the simulator.
 //
+// Time: nothing in the simulator runs on a clock of its own. Kernel.Tick
+// lets simulated seconds pass, which a backend with periodic work
+// (hooks.Ticker: seed 004's inotify_clean) does once per second, as a
+// kernel thread, between system calls. Under personality illumos a task's
+// vfs.Context carries its thread id (t_did, the pid) and each change of
+// its credentials a new cred_t identity (vfs.Cred.ID).
+//
 // Every system call method begins with Enter (which names the call site for
 // lockdep unless the caller set one with SetSite) and ends with Exit (which
 // checks that no lock is held on return to user space). Each Task must be

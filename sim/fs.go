@@ -119,13 +119,36 @@ func (t *Task) Truncate(path string, n int64) error {
 	if err := cStrings(path); err != nil {
 		return err
 	}
+	if t.k.p.LibcTruncate {
+		return t.libcTruncate(path, n)
+	}
 	return t.k.vfs.Truncate(t.ctx, path, n)
+}
+
+// libcTruncate is illumos libc's truncate(3C): open(path, O_WRONLY), its
+// ftruncate (fcntl F_FREESP from n), close whatever came of it.
+func (t *Task) libcTruncate(path string, n int64) error {
+	f, err := t.k.vfs.Open(t.ctx, path, uapi.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	fd, err := t.InstallFile(f, false)
+	if err != nil {
+		vfs.Fput(t.cur, f)
+		return err
+	}
+	err = t.withFile(fd, func(f *vfs.File) error { return t.k.vfs.Space(t.ctx, f, n) })
+	_ = t.closeFd(fd)
+	return err
 }
 
 // Ftruncate is ftruncate(2).
 func (t *Task) Ftruncate(fd int, n int64) error {
 	t.enter("ftruncate")
 	defer t.exit()
+	if t.k.p.LibcTruncate { // illumos libc's ftruncate(3C): fcntl(F_FREESP)
+		return t.withFile(fd, func(f *vfs.File) error { return t.k.vfs.Space(t.ctx, f, n) })
+	}
 	if n < 0 {
 		return syscall.EINVAL // do_ftruncate checks the length before fdget
 	}

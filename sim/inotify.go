@@ -6,6 +6,7 @@ import (
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/inotify"
 	"github.com/inosim/inosim/inotifydev"
+	"github.com/inosim/inosim/inotifyfem"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/vfs"
 )
@@ -15,13 +16,20 @@ import (
 // for the personality that is seed 000, seeds 001/002's inotify_handle
 // backend (package inotify) with the personality's switches for the others.
 func newBackend(p *personality.P, v *vfs.VFS) hooks.Backend {
-	if p.Backend == personality.BackendDevice {
+	switch p.Backend {
+	case personality.BackendDevice:
 		return inotifydev.New(p, v.Refs())
+	case personality.BackendFEM:
+		return inotifyfem.New(p, v)
 	}
 	return inotify.New(p, v.Dcache(), v.Refs())
 }
 
 var _ hooks.Caller = (*Task)(nil)
+
+// Backend returns the kernel's inotify (its hooks.Backend), for tests and
+// tools that look inside it.
+func (k *Kernel) Backend() hooks.Backend { return k.backend }
 
 // Personality returns the kernel's personality.
 func (k *Kernel) Personality() *personality.P { return k.p }
@@ -78,6 +86,27 @@ func (t *Task) Ioctl(fd int, req uint, arg int64) (int, error) {
 	}
 	defer vfs.Fput(t.cur, f)
 	return t.k.vfs.Ioctl(t.ctx, f, req, arg)
+}
+
+// InotifyIoctl is ioctl(2) on fd with a request whose argument is a
+// structure the caller fills (illumos's INOTIFYIOC_ADD_WATCH with a
+// uapi.InotifyAddwatch, INOTIFYIOC_ADD_CHILD with a uapi.InotifyAddchild)
+// or a value (an int64: INOTIFYIOC_ACTIVATE's wd). A backend without such
+// requests answers as its files' ioctl does: ENOTTY for a request it does
+// not know, EFAULT where it would copy a structure in.
+func (t *Task) InotifyIoctl(fd int, req uint, arg any) (int, error) {
+	t.enter("ioctl")
+	defer t.exit()
+	if si, ok := t.k.backend.(hooks.StructIoctler); ok {
+		return si.InotifyIoctl(t, fd, req, arg)
+	}
+	f, err := t.Fget(fd)
+	if err != nil {
+		return -1, err
+	}
+	defer vfs.Fput(t.cur, f)
+	n, _ := arg.(int64)
+	return t.k.vfs.Ioctl(t.ctx, f, req, n)
 }
 
 // Poll reports whether read on fd would not block (POLLIN): the file's

@@ -29,6 +29,7 @@ type Kernel struct {
 	refs      *kref.Tracker
 	vfs       *vfs.VFS
 	pids      atomic.Int32
+	credIDs   atomic.Uint64 // cred_t identities (vfs.Cred.ID)
 	backend   hooks.Backend // the personality's inotify
 	p         *personality.P
 	sched     *sched.Scheduler // nil unless WithScheduler
@@ -122,7 +123,8 @@ func (k *Kernel) NewTask(uid, gid uint32) *Task {
 	pid := int(k.pids.Add(1))
 	t := &Task{k: k, pid: pid, tgid: pid, cur: k.validator.NewTask(fmt.Sprintf("task/%d", pid))}
 	k.attach(t.cur)
-	t.ctx = k.vfs.NewContext(t.cur, vfs.Cred{Uid: uid, Gid: gid})
+	t.ctx = k.vfs.NewContext(t.cur, vfs.Cred{Uid: uid, Gid: gid, ID: k.credIDs.Add(1)})
+	t.ctx.Did = uint64(pid) // t_did: a task is one thread
 	t.files = &filesStruct{fds: make(map[int]*fdEntry), users: 1}
 	t.files.fileLock.Init(FileLockClass, uint64(pid))
 	t.fs = &fsStruct{}
@@ -223,6 +225,12 @@ func (k *Kernel) Shutdown() []string {
 	}
 	kt.SetSite("shutdown")
 	k.vfs.Shutdown(kt)
+	var detached []string
+	if d, ok := k.backend.(detacher); ok {
+		if n := d.Detach(kt); n != 0 {
+			detached = append(detached, fmt.Sprintf("driver detached with %d minor numbers still allocated", n))
+		}
+	}
 	kt.CheckNoneHeld()
 
 	var out []string
@@ -235,6 +243,7 @@ func (k *Kernel) Shutdown() []string {
 	for _, r := range k.refs.Leaks() {
 		out = append(out, r.String())
 	}
+	out = append(out, detached...)
 	k.tasklistLock.Lock(kt)
 	k.down, k.shutdown = true, out
 	k.tasklistLock.Unlock(kt)
@@ -263,4 +272,29 @@ func (k *Kernel) Oopses() []string {
 	k.logbufLock.Lock(kt)
 	defer k.logbufLock.Unlock(kt)
 	return append([]string(nil), k.oopses...)
+}
+
+// detacher is a backend that is a driver the kernel unloads at shutdown
+// (seed 004's _fini and inotify_detach): Detach says how many of its
+// minor numbers were still allocated.
+type detacher interface {
+	Detach(cur *lockdep.Task) int
+}
+
+// Tick lets n seconds of simulated time pass: a backend with periodic
+// work (hooks.Ticker, seed 004's one-second inotify_clean per instance)
+// does it n times, as a kernel thread. Nothing else in the simulator
+// reads time that passes by itself. No task may be in a system call
+// while the kernel ticks.
+func (k *Kernel) Tick(n int) {
+	tk, ok := k.backend.(hooks.Ticker)
+	if !ok {
+		return
+	}
+	kt := k.validator.NewTask("ddi_periodic")
+	kt.SetSite("tick")
+	for i := 0; i < n; i++ {
+		tk.Tick(kt)
+	}
+	kt.CheckNoneHeld()
 }

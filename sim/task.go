@@ -95,7 +95,7 @@ func (t *Task) Kernel() *Kernel { return t.k }
 // As in the kernel they are the calling thread's; a thread started later
 // copies them.
 func (t *Task) SetCred(uid, gid uint32, groups ...uint32) {
-	t.ctx.Cred = vfs.Cred{Uid: uid, Gid: gid, Groups: append([]uint32(nil), groups...)}
+	t.ctx.Cred = vfs.Cred{Uid: uid, Gid: gid, Groups: append([]uint32(nil), groups...), ID: t.k.credIDs.Add(1)}
 }
 
 // SetSite names where the task is for lockdep reports (a scenario
@@ -184,7 +184,7 @@ func (t *Task) NewThread() *Task {
 	}
 	fs.lock.Lock(t.cur)
 	fs.users++
-	nt.ctx = &vfs.Context{Cur: nt.cur, Cred: t.ctx.Cred, Root: t.ctx.Root.Get(), Pwd: fs.pwd.Get()}
+	nt.ctx = &vfs.Context{Cur: nt.cur, Cred: t.ctx.Cred, Root: t.ctx.Root.Get(), Pwd: fs.pwd.Get(), Did: uint64(pid)}
 	nt.fsSeq = fs.seq
 	fs.lock.Unlock(t.cur)
 	nt.ctx.Cred.Groups = append([]uint32(nil), t.ctx.Cred.Groups...)
@@ -252,6 +252,10 @@ func (t *Task) closeFd(fd int) error {
 	vfs.Fput(t.cur, e.file)
 	return nil
 }
+
+// CloseFd closes fd for a backend's library routine (hooks.Caller): the
+// close of Close, inside the system call that makes it.
+func (t *Task) CloseFd(fd int) error { return t.closeFd(fd) }
 
 // Close closes fd (close).
 func (t *Task) Close(fd int) error {

@@ -184,3 +184,118 @@ func TestSeed000TracesOnlyItsOwn(t *testing.T) {
 		}
 	}
 }
+
+// seed004Corpus exercises every path of seed 004's backend that takes a
+// lock or a reference: libc's inotify_add_watch (its open, readdir, child
+// watches, activation and close) and re-adds, the raw ioctls, the monitors
+// of every vnode operation and vnevent (create, link, mkdir, open, read,
+// readdir, remove, rmdir, setattr, write, close; rename in, out and over;
+// a failed unlink), a one-shot (a zombie), an orphan and the cleaner,
+// overflow, FIONREAD, poll, umount refused and allowed, and close with
+// watches and events.
+const seed004Corpus = `personality illumos
+sysctl max_queued_events=6
+mkdir /d
+mkdir /e
+mkdir /d/sub
+creat /d/f
+creat /d/t
+mkdir /m
+mount tmpfs /m
+creat /m/g
+i = inotify_init
+w = inotify_add_watch i /d IN_ALL_EVENTS
+inotify_add_watch i /d IN_CREATE|IN_MASK_ADD
+wt = inotify_add_watch i /d/t IN_ALL_EVENTS|IN_ONESHOT
+wm = inotify_add_watch i /m IN_ATTRIB
+umount /m => EBUSY
+f = open /d/f O_RDWR
+write f hello
+lseek f 0
+read f 5
+unlink /d/f
+write f again
+close f
+tick
+link /d/t /d/t2
+rename /d/t /d/u
+rename /d/t2 /e/t2
+rename /e/t2 /d/back
+rename /d/u /d/back
+unlink /d/sub => EPERM
+rmdir /d/sub
+readdir /d
+chmod /d 0700
+fionread i
+read i 24
+read i
+d = open /d O_RDONLY
+j = inotify_init
+v = inotifyioc_add_watch j d IN_ATTRIB
+inotifyioc_add_child j d back
+inotifyioc_activate j v
+chmod /d/back 0600
+inotify_rm_watch j v
+close d
+inotify_rm_watch i wm
+umount /m
+tick
+close j
+close i
+`
+
+// TestSeed004TracesOnlyItsOwn: under personality illumos, every lock and
+// every refcounted object the trace names is seed 004's (inotify_lock,
+// ins_lock, inw_lock, inotify_state, inotify_watch) or the VFS's and the
+// task's, FEM's femh_lock and fem_list among them; none is a Linux
+// inotify's.
+func TestSeed004TracesOnlyItsOwn(t *testing.T) {
+	f, err := scenario.Parse("seed004.scen", []byte(seed004Corpus))
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks, objects := map[string]bool{}, map[string]bool{}
+	res, err := simrun.Run(f, simrun.Options{Setup: func(k *sim.Kernel) {
+		k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
+			class, _, _ := strings.Cut(ev.Lock, "#")
+			class, _, _ = strings.Cut(class, "/")
+			locks[class] = true
+		})
+		k.Refs().SetTracing(true, func(en kref.Entry) {
+			kind, _, _ := strings.Cut(en.Object, "#")
+			objects[kind] = true
+		})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Problems {
+		t.Error(p)
+	}
+	for i, o := range res.Outcomes {
+		if c := f.Commands[i]; o.Err != "" && (c.Expect == nil || c.Expect.Errno != o.Err) {
+			t.Errorf("%s: %s", c.Source(), o.Err)
+		}
+	}
+	seed004Locks := []string{"inotify_lock", "ins_lock", "inw_lock"}
+	vfsLocks := []string{"femh_lock", "inode->i_mutex", "inode_lock", "iprune_mutex", "dcache_lock", "dentry->d_lock",
+		"rename_lock", "namespace_sem", "sb->s_vfs_rename_mutex", "mount_lock", "file->f_pos_lock",
+		"files->file_lock", "tasklist_lock", "logbuf_lock"}
+	seed004Objects := []string{"inotify_state", "inotify_watch"}
+	vfsObjects := []string{"fem_list", "file", "inode", "dentry", "mount"}
+	for _, want := range append(append(seed004Locks, seed004Objects...), "femh_lock", "fem_list") {
+		if !locks[want] && !objects[want] {
+			t.Errorf("the trace never names %s", want)
+		}
+	}
+	for l := range locks {
+		if !slices.Contains(seed004Locks, l) && !slices.Contains(vfsLocks, l) {
+			t.Errorf("the trace names lock class %s, which is neither seed 004's nor the VFS's", l)
+		}
+	}
+	for o := range objects {
+		if !slices.Contains(seed004Objects, o) && !slices.Contains(vfsObjects, o) {
+			t.Errorf("the trace names object %s, which is neither seed 004's nor the VFS's", o)
+		}
+	}
+}

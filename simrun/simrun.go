@@ -50,7 +50,19 @@ func (s *simMachine) SetNextWd(fd int, wd int64) error {
 	_, err := s.t.Ioctl(fd, uapi.INOTIFY_IOC_SETNEXTWD, wd)
 	return err
 }
-func (s *simMachine) Fionread(fd int) (int, error)  { return s.t.Ioctl(fd, uapi.FIONREAD, 0) }
+func (s *simMachine) Fionread(fd int) (int, error) { return s.t.Ioctl(fd, uapi.FIONREAD, 0) }
+func (s *simMachine) Tick(n int) error             { s.k.Tick(n); return nil }
+func (s *simMachine) IocAddWatch(ifd, fd int, mask uint32) (int, error) {
+	return s.t.InotifyIoctl(ifd, uapi.INOTIFYIOC_ADD_WATCH, uapi.InotifyAddwatch{Fd: int32(fd), Mask: mask})
+}
+func (s *simMachine) IocAddChild(ifd, fd int, name string) error {
+	_, err := s.t.InotifyIoctl(ifd, uapi.INOTIFYIOC_ADD_CHILD, uapi.InotifyAddchild{Name: name, Fd: int32(fd)})
+	return err
+}
+func (s *simMachine) IocActivate(ifd, wd int) error {
+	_, err := s.t.InotifyIoctl(ifd, uapi.INOTIFYIOC_ACTIVATE, int64(wd))
+	return err
+}
 func (s *simMachine) Readdir(p string) error        { _, err := s.t.Readdir(p); return err }
 func (s *simMachine) SetCred(uid, gid uint32) error { s.t.SetCred(uid, gid); return nil }
 func (s *simMachine) InotifyAddWatch(fd int, p string, mask uint32) (int, error) {

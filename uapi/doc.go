@@ -3,6 +3,9 @@
 //
 //   - inotify.go, event.go: <linux/inotify.h>, the IN_* bits and their
 //     names, INOTIFY_IOC_SETNEXTWD, struct inotify_event and its bytes;
+//   - illumos.go: illumos's <sys/inotify.h> where it differs (seed 004):
+//     IN_CHILD_EVENTS, the INOTIFYIOC_* ioctls and their structures, and
+//     the 8-byte name padding of the seed's events;
 //   - fcntl.go: the O_* open flags;
 //   - fs.go: the RENAME_* and MNT_* flags and FIONREAD;
 //   - poll.go: the poll/epoll bits, epoll_ctl's operations, eventfd's

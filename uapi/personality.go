@@ -3,7 +3,7 @@ package uapi
 // Personality names: the kernels a scenario may ask for ("personality
 // NAME"). Each names one inotify, read from its seed; the simulator's
 // behaviour for each lives in internal/personality, which models every
-// name here but illumos.
+// name here.
 const (
 	// PersonalityLinux is today's kernel (observed on 6.18), the default
 	// when a scenario names none.
@@ -18,8 +18,8 @@ const (
 	// kernel API of 2.6.18 under fs/inotify_user.c of the 2.6.25 merge
 	// window.
 	PersonalityLinux2625 = "linux-2.6.25"
-	// PersonalityIllumos is illumos's inotify (seed 004): a known name,
-	// not modelled yet.
+	// PersonalityIllumos is illumos's inotify (seed 004): the driver over
+	// vnode monitors, with illumos's libc and vnode layer.
 	PersonalityIllumos = "illumos"
 )
 
@@ -36,7 +36,7 @@ func PersonalityAbout(name string) string {
 	case PersonalityLinux2625:
 		return "seeds 001+002 as written: fs/inotify_user.c of the 2.6.25 merge window (tail merge)"
 	case PersonalityIllumos:
-		return "seed 004: illumos inotify over vnode monitors (not modelled yet)"
+		return "seed 004: illumos inotify over vnode monitors (FEM), libc's inotify_add_watch; simulator only"
 	}
 	return ""
 }

@@ -24,6 +24,9 @@ const NoChange = ^uint32(0)
 func (v *VFS) notifyChange(ctx *Context, d *dentry.Dentry, set func(ino *inode.Inode) (uint32, error)) error {
 	cur := ctx.Cur
 	ino := d.Inode(cur)
+	if v.p.VnodeLayer {
+		return v.setattrVnode(ctx, ino, set)
+	}
 	ino.IMutex.Lock(cur)
 	defer ino.IMutex.Unlock(cur)
 	ia, err := set(ino)

@@ -63,6 +63,14 @@ func (v *VFS) mknod(ctx *Context, path string, mode uint32, target string,
 		return err
 	}
 	defer done()
+	if v.p.VnodeLayer {
+		d, err := v.createVnode(ctx, pw, dir, mode, target)
+		if err != nil {
+			return err
+		}
+		dentry.Dput(cur, d)
+		return nil
+	}
 	d, err := v.createLocked(ctx, pw, dir, mode, target)
 	if err != nil {
 		return err
@@ -164,11 +172,32 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	if ino.IsDir() {
 		return syscall.EPERM
 	}
+	if v.p.VnodeLayer {
+		d, err := v.linkVnode(ctx, pw, dir, ino)
+		if err != nil {
+			return err
+		}
+		dentry.Dput(cur, d)
+		return nil
+	}
 	ino.IMutex.LockNested(cur, inode.I_MUTEX_CHILD)
 	if ino.Nlink() == 0 {
 		ino.IMutex.Unlock(cur)
 		return syscall.ENOENT
 	}
+	d := v.linkLocked(cur, pw, dir, ino)
+	ino.IMutex.Unlock(cur)
+	v.notifier.FsnotifyLink(cur, dir, ino, d)
+	dentry.Dput(cur, d)
+	return nil
+}
+
+// linkLocked makes the new name pw.last in dir for ino (shmem_link): the
+// link count and times, and a pinned dentry, returned with a reference.
+// Precondition: dir's and ino's i_mutex are held.
+func (v *VFS) linkLocked(cur *lockdep.Task, pw parentWalk, dir, ino *inode.Inode) *dentry.Dentry {
+	lockdep.AssertHeld(cur, &dir.IMutex)
+	lockdep.AssertHeld(cur, &ino.IMutex)
 	now := v.Now()
 	inode.Iget(ino) // the new dentry's reference
 	ino.IncNlink()
@@ -178,10 +207,7 @@ func (v *VFS) Link(ctx *Context, oldPath, newPath string) error {
 	dentry.Dget(d) // the tmpfs pin
 	dir.SetMtime(now)
 	dir.SetCtime(now)
-	ino.IMutex.Unlock(cur)
-	v.notifier.FsnotifyLink(cur, dir, ino, d)
-	dentry.Dput(cur, d)
-	return nil
+	return d
 }
 
 // mayLinkat is may_linkat with fs.protected_hardlinks=1: a caller that
@@ -337,6 +363,9 @@ func (v *VFS) removeLookup(ctx *Context, path string, wantDir bool) (pw parentWa
 // does. Errors: ENOENT, EISDIR, ENOTDIR (trailing slash), EACCES, EPERM
 // (sticky), EBUSY.
 func (v *VFS) Unlink(ctx *Context, path string) error {
+	if v.p.VnodeLayer {
+		return v.unlinkVnode(ctx, path)
+	}
 	cur := ctx.Cur
 	pw, dir, ino, victim, err := v.removeLookup(ctx, path, false)
 	if err != nil {
@@ -363,6 +392,9 @@ func (v *VFS) Unlink(ctx *Context, path string) error {
 // ENOTEMPTY, EBUSY (a mountpoint, "/"), EINVAL ("."), EACCES, EPERM
 // (sticky). A failed rmdir calls no hook.
 func (v *VFS) Rmdir(ctx *Context, path string) error {
+	if v.p.VnodeLayer {
+		return v.rmdirVnode(ctx, path)
+	}
 	cur := ctx.Cur
 	pw, dir, ino, victim, err := v.removeLookup(ctx, path, true)
 	if err != nil {

@@ -11,6 +11,7 @@
 //	namespace_sem                   (the mount tree: mount, umount)
 //	  sb->s_vfs_rename_mutex        (cross-directory renames of one sb)
 //	    inode->i_mutex              (subclasses nest PARENT, PARENT2, CHILD, NORMAL, NONDIR2)
+//	      femh_lock                 (FEM: a reference on a vnode's monitors, illumos's vnode layer)
 //	      [the Notifier's locks]
 //	        dcache_lock             (package dentry)
 //	          dentry->d_lock
@@ -20,11 +21,19 @@
 //	    [the Notifier's locks: IN_UNMOUNT for each watched inode]
 //	      dcache_lock
 //	  mount_lock                    (innermost: the mount hash, mount parents)
+//	femh_lock                       (a vnode's monitors: fem_install, fem_uninstall, vhead_*)
+//	  [the monitors' locks]         (what a backend's FEM hold and release functions take)
 //	file->f_pos_lock                (File.PosLock: read, write, lseek, getdents)
 //	  inode->i_mutex
 //	    dcache_lock                 (getdents lists the children)
 //	pipe->mutex                     (an anonymous pipe, pipe.go; nothing nests inside)
 //	ctx->wqh.lock                   (an eventfd, eventfd.go; nothing nests inside)
+//
+// Under personality illumos (P.VnodeLayer) the system calls make illumos's
+// vnode operations through FEM instead of calling the Notifier (fem.go,
+// vnodeops.go): a monitor runs with no FEM lock held, inside whatever
+// i_mutex the operation holds, and femh_lock is taken only to get or
+// change a vnode's list of monitors.
 //
 // The path walk takes i_mutex only where the kernel's takes i_rwsem: not on
 // a dcache hit (lookup_fast; i_mode, i_uid and i_gid are read without a

@@ -37,6 +37,13 @@ type Mount struct {
 	noNS bool
 }
 
+// isNamespaceRoot reports whether m is the mount at the top of the tree.
+func (m *Mount) isNamespaceRoot(cur *lockdep.Task) bool {
+	m.v.mountLock.Lock(cur)
+	defer m.v.mountLock.Unlock(cur)
+	return m.attached && m.parent == nil
+}
+
 // Root returns the mount's root dentry (mnt_root).
 func (m *Mount) Root() *dentry.Dentry { return m.root }
 
@@ -195,6 +202,9 @@ func (v *VFS) Mount(ctx *Context, fstype, target string) error {
 	mp.Mnt.children = append(mp.Mnt.children, m)
 	v.mountLock.Unlock(cur)
 	mp.Dentry.AddMounted(cur, 1)
+	if v.p.VnodeLayer {
+		v.vnevent(cur, ctx, pathInode(cur, mp), VE_MOUNTEDOVER, nil, "") // domount's vnevent_mountedover
+	}
 	return nil
 }
 
@@ -228,6 +238,15 @@ func (v *VFS) Umount(ctx *Context, target string, flags int) error {
 	}
 	if p.Dentry != p.Mnt.root {
 		return syscall.EINVAL
+	}
+	if v.p.VnodeLayer {
+		// illumos has no lazy unmount: umount2 keeps only MS_FORCE of
+		// its flags. tmp_unmount refuses while something holds a vnode
+		// of the file system, which a watch does.
+		flags &^= uapi.MNT_DETACH
+		if v.vnodesHeld(cur, p.Mnt.sb) && !p.Mnt.isNamespaceRoot(cur) {
+			return syscall.EBUSY
+		}
 	}
 	v.namespaceSem.Lock(cur)
 	v.mountLock.Lock(cur)

@@ -89,11 +89,15 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 		// before may_o_create's checks.
 		err := pw.Mnt.wantWrite()
 		var d *dentry.Dentry
-		if err == nil {
+		switch {
+		case err != nil:
+		case v.p.VnodeLayer:
+			d, err = v.createVnode(nd.ctx, pw, dir, inode.S_IFREG|mode&inode.ModePerm, "")
+		default:
 			d, err = v.createLocked(nd.ctx, pw, dir, inode.S_IFREG|mode&inode.ModePerm, "")
-		}
-		if err == nil {
-			v.notifier.FsnotifyCreate(cur, dir, d)
+			if err == nil {
+				v.notifier.FsnotifyCreate(cur, dir, d)
+			}
 		}
 		dir.IMutex.Unlock(cur)
 		if err != nil {
@@ -106,6 +110,9 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 	}
 	dir.IMutex.Unlock(cur)
 	if flags&uapi.O_EXCL != 0 {
+		if v.p.VnodeLayer { // tmp_create's answer, which dir's monitors see
+			_ = v.createExistingVnode(nd.ctx, dir, pw.last, child, pathInode(cur, Path{Dentry: child}), flags)
+		}
 		dentry.Dput(cur, child)
 		pw.Put(cur)
 		return nil, syscall.EEXIST
@@ -132,12 +139,28 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 		p.Put(cur)
 		return nil, syscall.EISDIR
 	}
+	if v.p.VnodeLayer {
+		// vn_createat makes VOP_CREATE of a name that exists too; it
+		// checks the file system is writable first.
+		err := pw.Mnt.wantWrite()
+		if err == nil {
+			err = v.createExistingVnode(nd.ctx, dir, pw.last, p.Dentry, pathInode(cur, p), flags)
+		}
+		if err != nil {
+			p.Put(cur)
+			return nil, err
+		}
+		return v.openVnode(nd.ctx, p, flags, true)
+	}
 	return v.openPath(nd.ctx, p, flags, false)
 }
 
 // openPath opens the file at p (may_open + vfs_open + handle_truncate),
 // taking over p's references.
 func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, error) {
+	if v.p.VnodeLayer {
+		return v.openVnode(ctx, p, flags, created)
+	}
 	cur := ctx.Cur
 	ino := pathInode(cur, p)
 	acc := 0
@@ -219,14 +242,18 @@ func Fput(cur *lockdep.Task, f *File) {
 	if !f.Count.Put() {
 		return
 	}
-	if f.Path.Dentry != nil {
+	vnodes := f.Path.Dentry != nil && f.Path.Mnt.v.p.VnodeLayer
+	switch {
+	case vnodes:
+		f.Path.Mnt.v.closeVnode(cur, f)
+	case f.Path.Dentry != nil:
 		f.Path.Mnt.v.notifier.FsnotifyClose(cur, f.Path.Dentry, f.Writable())
 	}
 	if f.Ops != nil {
 		f.Ops.Release(cur, f)
 	}
 	if f.Path.Dentry != nil {
-		if ino := pathInode(cur, f.Path); ino != nil && ino.Type() == inode.S_IFIFO {
+		if ino := pathInode(cur, f.Path); !vnodes && ino != nil && ino.Type() == inode.S_IFIFO {
 			fifoRelease(cur, ino, f.Flags)
 		}
 		if f.Writable() {
@@ -264,6 +291,9 @@ func (v *VFS) Read(ctx *Context, f *File, n int) ([]byte, error) {
 	if n < 0 {
 		return nil, syscall.EINVAL
 	}
+	if v.p.VnodeLayer {
+		return v.readVnode(ctx, f, n)
+	}
 	ino := pathInode(cur, f.Path)
 	var out []byte
 	switch ino.Type() {
@@ -275,15 +305,7 @@ func (v *VFS) Read(ctx *Context, f *File, n int) ([]byte, error) {
 			return nil, err
 		}
 	default:
-		f.PosLock.Lock(cur)
-		ino.IMutex.Lock(cur)
-		if f.Pos < int64(len(ino.Data)) {
-			end := min(f.Pos+int64(n), int64(len(ino.Data)))
-			out = append([]byte(nil), ino.Data[f.Pos:end]...)
-		}
-		ino.IMutex.Unlock(cur)
-		f.Pos += int64(len(out))
-		f.PosLock.Unlock(cur)
+		out = v.readRegular(cur, f, ino, n)
 	}
 	if len(out) > 0 {
 		v.notifier.FsnotifyAccess(cur, f.Path.Dentry)
@@ -303,33 +325,16 @@ func (v *VFS) Write(ctx *Context, f *File, data []byte) (int, error) {
 	if f.Path.Dentry == nil {
 		return 0, syscall.EINVAL
 	}
+	if v.p.VnodeLayer {
+		return v.writeVnode(ctx, f, data)
+	}
 	ino := pathInode(cur, f.Path)
 	if ino.Type() == inode.S_IFIFO {
 		if err := fifoWrite(cur, ino, data); err != nil {
 			return 0, err
 		}
 	} else {
-		f.PosLock.Lock(cur)
-		ino.IMutex.Lock(cur)
-		if f.Flags&uapi.O_APPEND != 0 {
-			f.Pos = int64(len(ino.Data))
-		}
-		if len(data) > 0 {
-			end := f.Pos + int64(len(data))
-			if end > int64(len(ino.Data)) {
-				grown := make([]byte, end)
-				copy(grown, ino.Data)
-				ino.Data = grown
-			}
-			copy(ino.Data[f.Pos:], data)
-			ino.Size = int64(len(ino.Data))
-			now := v.Now()
-			ino.SetMtime(now)
-			ino.SetCtime(now)
-		}
-		ino.IMutex.Unlock(cur)
-		f.Pos += int64(len(data))
-		f.PosLock.Unlock(cur)
+		v.writeRegular(cur, f, ino, data)
 	}
 	if len(data) > 0 {
 		v.notifier.FsnotifyModify(cur, f.Path.Dentry)
@@ -376,6 +381,9 @@ func (v *VFS) Getdents(ctx *Context, f *File, bufSize int) ([]Dirent, error) {
 	ino := pathInode(cur, f.Path)
 	if !ino.IsDir() {
 		return nil, syscall.ENOTDIR
+	}
+	if v.p.VnodeLayer {
+		return v.getdentsVnode(ctx, f, bufSize)
 	}
 	f.PosLock.Lock(cur)
 	ino.IMutex.Lock(cur)

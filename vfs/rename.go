@@ -120,6 +120,9 @@ func (c renameChildren) unlock(cur *lockdep.Task) {
 // (mountpoints, "." or ".."), EACCES, EPERM.
 func (v *VFS) Rename(ctx *Context, oldPath, newPath string, flags int) error {
 	cur := ctx.Cur
+	if v.p.VnodeLayer && flags != 0 {
+		return syscall.ENOSYS // illumos has rename and renameat, no renameat2
+	}
 	if flags&^(uapi.RENAME_NOREPLACE|uapi.RENAME_EXCHANGE) != 0 ||
 		flags == uapi.RENAME_NOREPLACE|uapi.RENAME_EXCHANGE {
 		return syscall.EINVAL
@@ -225,9 +228,34 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 	if err := mayRenameLocked(ctx, oldDir, newDir, source, target, isDir, newIsDir, exchange); err != nil {
 		return err
 	}
+	if v.p.VnodeLayer {
+		a := vopArgs(ctx, VOP_RENAME, oldDir)
+		a.Name, a.Svp = op.last, newDir
+		return v.vop(a, func() error {
+			return v.renameChangeLocked(ctx, op, np, oldDir, newDir, oldD, newD, source, target, false)
+		})
+	}
+	return v.renameChangeLocked(ctx, op, np, oldDir, newDir, oldD, newD, source, target, exchange)
+}
+
+// renameChangeLocked is the part of vfs_rename that changes the names,
+// once every check has passed: the children locked, the last checks, the
+// tmpfs rename and d_move (d_exchange), then the hooks, or, under illumos,
+// the vnevents of tmp_rename.
+// Precondition: oldDir's and newDir's i_mutex are held.
+func (v *VFS) renameChangeLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inode.Inode,
+	oldD, newD *dentry.Dentry, source, target *inode.Inode, exchange bool) error {
+	cur := ctx.Cur
+	lockdep.AssertHeld(cur, &oldDir.IMutex)
+	lockdep.AssertHeld(cur, &newDir.IMutex)
+	isDir := source.IsDir()
+	newIsDir := target != nil && target.IsDir()
 	children := lockChildren(cur, source, target, oldDir != newDir, exchange)
 	if err := renameBusy(cur, oldD, newD, newIsDir, exchange); err != nil {
 		children.unlock(cur)
+		if err == syscall.ENOTEMPTY && v.p.VnodeLayer {
+			err = syscall.EEXIST // tdirrename: "SIGH should be ENOTEMPTY"
+		}
 		return err
 	}
 	oldName := op.last
@@ -242,6 +270,10 @@ func (v *VFS) renameLocked(ctx *Context, op, np parentWalk, oldDir, newDir *inod
 		dentry.Dput(cur, neg) // unhashed by d_move: it dies now
 	}
 	children.unlock(cur)
+	if v.p.VnodeLayer {
+		v.renameVnevents(ctx, oldDir, newDir, oldName, np.last, source, target)
+		return nil
+	}
 	if exchange {
 		v.notifier.FsnotifyMove(cur, oldDir, newDir, oldName, isDir, nil, oldD)
 		v.notifier.FsnotifyMove(cur, newDir, oldDir, oldD.Name(cur), newIsDir, nil, newD)

@@ -11,6 +11,10 @@ import (
 type Cred struct {
 	Uid, Gid uint32
 	Groups   []uint32
+	// ID tells credentials apart as illumos's cred_t pointers do: a
+	// task's credentials get a new ID whenever they change (as setuid
+	// makes a new cred_t), and seed 004 counts instances per cred_t.
+	ID uint64
 }
 
 // Path is a (mount, dentry) pair, struct path.
@@ -27,6 +31,9 @@ type Context struct {
 	Cred Cred
 	Root Path // holds a mount and dentry reference
 	Pwd  Path // holds a mount and dentry reference
+	// Did is the calling thread's id (illumos's curthread->t_did; a
+	// simulated task is one thread): seed 004's rename cookie.
+	Did uint64
 }
 
 // FileOperations are a special file's operations (struct file_operations);

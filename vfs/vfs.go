@@ -56,6 +56,7 @@ type VFS struct {
 	devs    atomic.Uint64
 	fileIDs atomic.Uint64
 	mntIDs  atomic.Uint64
+	femIDs  atomic.Uint64 // fem_list objects
 
 	// namespaceSem (namespace_sem) serializes changes of the mount tree.
 	namespaceSem lockdep.Mutex
@@ -148,6 +149,10 @@ func (m *Mount) wantWrite() error {
 // EvictInode implements inode.SuperOperations: fsnotify_inode_delete from
 // evict() (inotify_inode_is_dead in 2.6.18's clear_inode).
 func (v *VFS) EvictInode(cur *lockdep.Task, ino *inode.Inode) {
+	if v.p.VnodeLayer {
+		femFreeCheck(ino) // vn_free
+		return
+	}
 	v.notifier.FsnotifyInodeDelete(cur, ino)
 }
 

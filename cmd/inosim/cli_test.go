@@ -662,17 +662,32 @@ func TestTraceWalkthroughIsCurrent(t *testing.T) {
 	}
 }
 
-// TestUnmodelledPersonality: a file that asks for a personality the
-// simulator does not model is refused with one line and exit 2, before any
-// transcript is printed.
-func TestUnmodelledPersonality(t *testing.T) {
+// TestIllumosSimulatorOnly: a scenario under personality illumos runs and
+// checks in the simulator; run --kernel and diff refuse it with one line
+// and exit 2, before any transcript is printed (the host is Linux).
+func TestIllumosSimulatorOnly(t *testing.T) {
 	p := writeFile(t, "il.scen", "personality illumos\nmkdir /d\n")
-	for _, sub := range []string{"run", "check"} {
-		r := inosim(t, "", nil, sub, p)
-		r.want(t, 2, sub+" of an illumos scenario")
-		if r.stdout != "" || !strings.Contains(r.stderr, "personality illumos is not modelled") ||
+	r := inosim(t, "", nil, "run", p)
+	r.want(t, 0, "run of an illumos scenario")
+	if r.stdout != "personality illumos\nmkdir /d\n" {
+		t.Errorf("run printed %q", r.stdout)
+	}
+	r = inosim(t, "", nil, "check", p)
+	r.want(t, 0, "check of an illumos scenario")
+	for _, args := range [][]string{{"run", "--kernel", p}, {"diff", p}} {
+		r := inosim(t, "", []string{"INOSIM_HOSTKERNEL=off"}, args...)
+		r.want(t, 2, strings.Join(args[:len(args)-1], " ")+" of an illumos scenario")
+		if r.stdout != "" || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: stdout %q, stderr %q; want no output and one line on stderr", args, r.stdout, r.stderr)
+		}
+		if os.Geteuid() != 0 {
+			continue
+		}
+		r = inosim(t, "", nil, args...)
+		r.want(t, 2, strings.Join(args[:len(args)-1], " ")+" of an illumos scenario")
+		if r.stdout != "" || !strings.Contains(r.stderr, "personality illumos cannot run on the host kernel") ||
 			strings.Count(r.stderr, "\n") != 1 {
-			t.Errorf("%s: stdout %q, stderr %q; want no output and one line on stderr", sub, r.stdout, r.stderr)
+			t.Errorf("%v: stdout %q, stderr %q; want no output and one line on stderr", args, r.stdout, r.stderr)
 		}
 	}
 }

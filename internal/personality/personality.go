@@ -76,6 +76,10 @@ const (
 	// BackendDevice: seed 000, struct inotify_device with dev->sem and no
 	// handle layer (package inotifydev), whose rules are its own code.
 	BackendDevice
+	// BackendFEM: seed 004, illumos's inotify driver over file event
+	// monitoring (package inotifyfem): no fsnotify hooks at all, monitors
+	// interposed on the vnode operations instead.
+	BackendFEM
 )
 
 // P is one personality.
@@ -149,6 +153,21 @@ type P struct {
 	// masks it with MAX_ID_MASK (0x7fffffff), so 0x80000001 finds wd 1;
 	// today the wd is an int and such a value is EINVAL.
 	IdrMaskID bool
+
+	// VnodeLayer: the system calls make the vnode operations and vnevents
+	// of illumos's vnode layer over tmpfs (vn_openat, vn_createat,
+	// vn_removeat, vn_renameat; tmp_create, tmp_remove, tmp_rmdir,
+	// tmp_rename, tmp_link), each through the monitors FEM interposes on
+	// the vnode, instead of calling fsnotify hooks: an open(O_CREAT) of an
+	// existing file is a successful VOP_CREATE, a read at end of file is
+	// a VOP_READ, a failed unlink still sends VE_REMOVE, rename is
+	// renameat without flags, and a file system whose vnodes something
+	// holds (a watch) cannot be unmounted.
+	VnodeLayer bool
+	// LibcTruncate: truncate(3C) is open(O_WRONLY), fcntl(F_FREESP) and
+	// close, and ftruncate(3C) is fcntl(F_FREESP) (illumos libc's
+	// port/gen/truncate.c), not system calls of their own.
+	LibcTruncate bool
 }
 
 // Linux is today's kernel, the semantic target (observed on 6.18).
@@ -193,18 +212,26 @@ var Linux2625 = &P{
 	TruncateBeforeOpen: true, IdrMaskID: true,
 }
 
-// byName holds the modelled personalities: every uapi name but illumos,
-// whose model (seed 004's child watches and zombies) is not built yet.
+// Illumos is illumos's inotify, seed 004 (usr/src/uts/common/io/inotify.c)
+// as written, on its own backend over FEM, with the vnode layer and libc
+// routines of illumos. Its queue, mask and wd rules are the seed's code,
+// not switches; Init1 says libc has inotify_init1.
+var Illumos = &P{
+	Name: uapi.PersonalityIllumos, Backend: BackendFEM, ReadTooSmall: 22, Init1: true,
+	VnodeLayer: true, LibcTruncate: true,
+}
+
+// byName holds the modelled personalities: every name of uapi.
 var byName = map[string]*P{}
 
 func init() {
-	for _, p := range []*P{Linux, Linux2613, Linux2618, Linux2625} {
+	for _, p := range []*P{Linux, Linux2613, Linux2618, Linux2625, Illumos} {
 		byName[p.Name] = p
 	}
 }
 
 // Lookup returns the personality called name; a name of
-// uapi.Personalities without a model is "not modelled yet".
+// uapi.Personalities without a model would be "not modelled yet".
 func Lookup(name string) (*P, error) {
 	if p, ok := byName[name]; ok {
 		return p, nil

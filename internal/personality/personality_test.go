@@ -10,16 +10,12 @@ import (
 )
 
 // TestNamesAgree: the names a scenario may write (uapi) and the
-// personalities modelled here are one list, illumos alone unmodelled.
+// personalities modelled here are one list.
 func TestNamesAgree(t *testing.T) {
 	var want []string
 	for _, n := range uapi.Personalities() {
 		p, err := Lookup(n)
 		switch {
-		case n == uapi.PersonalityIllumos:
-			if err == nil || !strings.Contains(err.Error(), "not modelled yet") {
-				t.Errorf("Lookup(%q) = %v, %v; want not modelled yet", n, p, err)
-			}
 		case err != nil || p.Name != n:
 			t.Errorf("Lookup(%q) = %v, %v", n, p, err)
 		default:

@@ -456,6 +456,29 @@ func (m *Model) SetNextWd(fd int, wd int64) error {
 	return nil
 }
 
+// Tick does nothing: nothing in Linux's inotify runs on a clock.
+func (m *Model) Tick(n int) error { return nil }
+
+// ioctlLinux is what Linux answers an ioctl it does not know on fd (the
+// illumos INOTIFYIOC_ requests): EBADF for an fd not open, else ENOTTY.
+func (m *Model) ioctlLinux(fd int) error {
+	if _, err := m.file(fd); err != nil {
+		return err
+	}
+	return syscall.ENOTTY
+}
+
+// IocAddWatch is illumos's INOTIFYIOC_ADD_WATCH, which Linux does not
+// know.
+func (m *Model) IocAddWatch(ifd, fd int, mask uint32) (int, error) { return -1, m.ioctlLinux(ifd) }
+
+// IocAddChild is illumos's INOTIFYIOC_ADD_CHILD, which Linux does not
+// know.
+func (m *Model) IocAddChild(ifd, fd int, name string) error { return m.ioctlLinux(ifd) }
+
+// IocActivate is illumos's INOTIFYIOC_ACTIVATE, which Linux does not know.
+func (m *Model) IocActivate(ifd, wd int) error { return m.ioctlLinux(ifd) }
+
 // Queue returns the events queued on inotify fd and the instance's books.
 func (m *Model) Queue(fd int) ([]uapi.Event, Stats, bool) {
 	o := m.fds[fd]
