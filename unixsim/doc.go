@@ -21,12 +21,13 @@
 // # Goroutines
 //
 // A sim.Task is one simulated thread: one goroutine at a time may use it.
-// Until the simulator has threads (tasks sharing an fd table), Sim
-// serialises its calls with a mutex, so several goroutines may share one
-// Sim as the threads of one process share an fd table: a reader goroutine
-// blocked in Read or EpollWait, a goroutine adding watches, a goroutine
-// closing. A call that sleeps gives the mutex up while it sleeps (the
-// sleep hooks of package internal/wait) and takes it again when it wakes.
+// The way to share an fd table between goroutines is threads: Sim.Thread
+// (sim.Task.NewThread) gives each goroutine a thread of the same process,
+// so a reader blocked in Read or EpollWait, a goroutine adding watches and
+// a goroutine closing run as a process's threads do. A Sim shared as it is
+// also works: it serialises its calls with a mutex, and a call that sleeps
+// gives the mutex up while it sleeps (the sleep hooks of package
+// internal/wait) and takes it again when it wakes.
 //
 // As on Linux, closing an fd on one goroutine does not wake a read that
 // sleeps on it on another (the read holds its file). To stop a reader,

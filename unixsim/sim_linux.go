@@ -49,6 +49,12 @@ func (s *Sim) WithContext(ctx context.Context) *Sim {
 // Task returns the simulated task the calls are made as.
 func (s *Sim) Task() *sim.Task { return s.s.task }
 
+// Thread returns a double over a new thread of s's task (sim.Task.NewThread:
+// the same fd table and cwd, its own lockdep state): give each goroutine
+// its own, and their calls run concurrently, as a process's threads do,
+// with no mutex between them.
+func (s *Sim) Thread() *Sim { return New(s.s.task.NewThread()) }
+
 // do runs fn as the task, alone.
 func (s *Sim) do(fn func(t *sim.Task)) {
 	s.s.mu.Lock()
