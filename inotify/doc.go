@@ -4,7 +4,8 @@
 // inotify_find_update_watch, inotify_add_watch, inotify_rm_wd and the
 // event producers inotify_inode_queue_event,
 // inotify_dentry_parent_queue_event, inotify_get_cookie,
-// inotify_unmount_inodes, inotify_inode_is_dead) in inotify.go and idr.go,
+// inotify_unmount_inodes, inotify_inode_is_dead) in inotify.go (the idr is
+// package internal/idr),
 // and fs/inotify_user.c over it (the device, create_watch, the event queue,
 // the read ABI, the system calls, the sysctls and per-user counts) in
 // inotify_user.go and queue.go. Any in-kernel consumer can use the API (the

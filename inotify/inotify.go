@@ -12,6 +12,7 @@ import (
 	"github.com/inosim/inosim/dentry"
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/idr"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
@@ -177,7 +178,7 @@ type InotifyHandle struct {
 
 	// Mutex (ih->mutex) protects the following fields.
 	Mutex   lockdep.Mutex
-	idr     idr[*InotifyWatch]
+	idr     idr.IDR[*InotifyWatch]
 	watches *InotifyWatch // the h_list, newest first
 	lastWd  int32
 }
@@ -204,18 +205,18 @@ func (ih *InotifyHandle) put(cur *lockdep.Task) { ih.Count.Put() }
 func (ih *InotifyHandle) handleGetWdLocked(cur *lockdep.Task, w *InotifyWatch) error {
 	lockdep.AssertHeld(cur, &ih.Mutex)
 	start := int64(ih.lastWd) + 1
-	if start < 1 || start > idrMax {
+	if start < 1 || start > idr.Max {
 		start = 1
 	}
-	id := ih.idr.lowestFree(uint32(start))
+	id := ih.idr.LowestFree(uint32(start))
 	if id < 0 && ih.in.p.Wd == personality.WdCyclic {
-		id = ih.idr.lowestFree(1)
+		id = ih.idr.LowestFree(1)
 	}
 	if id < 0 {
 		return syscall.ENOSPC
 	}
 	w.wd = int32(id)
-	ih.idr.insert(w.wd, w)
+	ih.idr.Insert(w.wd, w)
 	ih.lastWd = w.wd
 	return nil
 }
@@ -223,7 +224,7 @@ func (ih *InotifyHandle) handleGetWdLocked(cur *lockdep.Task, w *InotifyWatch) e
 // SetNextWd makes the next allocation start at wd (INOTIFY_IOC_SETNEXTWD:
 // idr_set_cursor). EINVAL unless 1 <= wd <= INT_MAX.
 func (ih *InotifyHandle) SetNextWd(cur *lockdep.Task, wd int64) error {
-	if wd < 1 || wd > idrMax {
+	if wd < 1 || wd > idr.Max {
 		return syscall.EINVAL
 	}
 	ih.Mutex.Lock(cur)
@@ -275,7 +276,7 @@ func removeWatchNoEvent(cur *lockdep.Task, w *InotifyWatch, ih *InotifyHandle) {
 	if !s.Watched() {
 		ih.in.setDentryChildFlags(cur, s, ino, false)
 	}
-	ih.idr.remove(w.wd)
+	ih.idr.Remove(w.wd)
 }
 
 // removeWatch removes w and sends IN_IGNORED to the consumer, who then
@@ -369,7 +370,7 @@ func (ih *InotifyHandle) AddWatch(cur *lockdep.Task, w *InotifyWatch, ino *inode
 // EINVAL if ih has no such wd.
 func (ih *InotifyHandle) RmWd(cur *lockdep.Task, wd int32) error {
 	ih.Mutex.Lock(cur)
-	w, ok := ih.idr.find(wd)
+	w, ok := ih.idr.Find(wd)
 	if !ok {
 		ih.Mutex.Unlock(cur)
 		return syscall.EINVAL
@@ -382,7 +383,7 @@ func (ih *InotifyHandle) RmWd(cur *lockdep.Task, wd int32) error {
 	s.mutex.Lock(cur)
 	ih.Mutex.Lock(cur)
 	// make sure that we did not race
-	if got, ok := ih.idr.find(wd); ok && got == w {
+	if got, ok := ih.idr.Find(wd); ok && got == w {
 		removeWatch(cur, w, ih)
 	}
 	ih.Mutex.Unlock(cur)
@@ -409,7 +410,7 @@ func (ih *InotifyHandle) Destroy(cur *lockdep.Task) {
 		s.mutex.Lock(cur)
 		ih.Mutex.Lock(cur)
 		// make sure we didn't race with another list removal
-		if got, ok := ih.idr.find(w.wd); ok && got == w {
+		if got, ok := ih.idr.Find(w.wd); ok && got == w {
 			removeWatchNoEvent(cur, w, ih)
 			PutInotifyWatch(cur, w) // the initial reference: no IN_IGNORED will come
 		}
@@ -573,7 +574,7 @@ func (in *Inotify) UnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
 func (ih *InotifyHandle) Find(cur *lockdep.Task, wd int32) (*InotifyWatch, bool) {
 	ih.Mutex.Lock(cur)
 	defer ih.Mutex.Unlock(cur)
-	return ih.idr.find(wd)
+	return ih.idr.Find(wd)
 }
 
 // Wds returns the live wds from the idr, ascending, and the wds on the
@@ -581,7 +582,7 @@ func (ih *InotifyHandle) Find(cur *lockdep.Task, wd int32) (*InotifyWatch, bool)
 func (ih *InotifyHandle) Wds(cur *lockdep.Task) (fromIdr, fromList []int32) {
 	ih.Mutex.Lock(cur)
 	defer ih.Mutex.Unlock(cur)
-	fromIdr = ih.idr.ids()
+	fromIdr = ih.idr.IDs()
 	for w := ih.watches; w != nil; w = w.hNext {
 		fromList = append(fromList, w.wd)
 	}

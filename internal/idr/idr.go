@@ -1,24 +1,27 @@
-package inotify
+package idr
 
 import (
 	"math"
 	"math/bits"
 )
 
-// idr maps watch descriptors to watches, like the kernel's idr: a radix
-// tree of 64-way nodes over the 31-bit wd space, where each node keeps a
-// bitmap of full slots so the lowest free id at or above any start is
-// found in O(depth) = O(log n) steps whatever the number of live ids.
-type idr[T any] struct {
+// IDR maps ids to items, like the kernel's struct idr: a radix tree of
+// 64-way nodes over the 31-bit id space, where each node keeps a bitmap of
+// full slots so the lowest free id at or above any start is found in
+// O(depth) = O(log n) steps whatever the number of live ids. It has no lock
+// of its own: its user's lock protects it (ih->mutex in seed 001, idr_lock
+// today).
+type IDR[T any] struct {
 	root  *idrNode[T]
 	count int
+	next  uint32 // idr_next: where AllocCyclic starts
 }
 
 const (
 	idrBits   = 6
 	idrFanout = 1 << idrBits
 	idrLevels = 6 // 36 bits ≥ the 31 bits of a positive int32
-	idrMax    = math.MaxInt32
+	Max       = math.MaxInt32 // the largest id
 )
 
 type idrNode[T any] struct {
@@ -32,8 +35,8 @@ func digit(id uint32, level int) int {
 	return int(id>>(uint(level)*idrBits)) & (idrFanout - 1)
 }
 
-// find returns the item with id (idr_find).
-func (r *idr[T]) find(id int32) (T, bool) {
+// Find returns the item with id (idr_find).
+func (r *IDR[T]) Find(id int32) (T, bool) {
 	var zero T
 	if id < 0 || r.root == nil {
 		return zero, false
@@ -53,9 +56,9 @@ func (r *idr[T]) find(id int32) (T, bool) {
 	return n.items[d], true
 }
 
-// lowestFree returns the lowest free id in [start, idrMax], or -1: the
-// search half of idr_get_new_above (insert is the other).
-func (r *idr[T]) lowestFree(start uint32) int64 {
+// LowestFree returns the lowest free id in [start, Max], or -1: the
+// search half of idr_get_new_above (Insert is the other).
+func (r *IDR[T]) LowestFree(start uint32) int64 {
 	if r.root == nil {
 		r.root = &idrNode[T]{}
 	}
@@ -80,7 +83,7 @@ func (n *idrNode[T]) lowestFree(start uint32, level int, base uint32, bounded bo
 		}
 		childBase := base | uint32(i)<<(uint(level)*idrBits)
 		if level == 0 {
-			if int64(childBase) > idrMax {
+			if int64(childBase) > Max {
 				return -1
 			}
 			return int64(childBase)
@@ -91,7 +94,7 @@ func (n *idrNode[T]) lowestFree(start uint32, level int, base uint32, bounded bo
 			if bounded && i == first && start > childBase {
 				id = start
 			}
-			if int64(id) > idrMax {
+			if int64(id) > Max {
 				return -1
 			}
 			return int64(id)
@@ -104,8 +107,8 @@ func (n *idrNode[T]) lowestFree(start uint32, level int, base uint32, bounded bo
 	return -1
 }
 
-// insert stores item at a free id.
-func (r *idr[T]) insert(id int32, item T) {
+// Insert stores item at a free id.
+func (r *IDR[T]) Insert(id int32, item T) {
 	if r.root == nil {
 		r.root = &idrNode[T]{}
 	}
@@ -135,8 +138,8 @@ func (n *idrNode[T]) insert(id uint32, level int, item T) {
 	}
 }
 
-// remove deletes id (idr_remove); empty nodes are freed.
-func (r *idr[T]) remove(id int32) bool {
+// Remove deletes id (idr_remove); empty nodes are freed.
+func (r *IDR[T]) Remove(id int32) bool {
 	if r.root == nil || id < 0 {
 		return false
 	}
@@ -182,8 +185,8 @@ func (n *idrNode[T]) empty() bool {
 	return true
 }
 
-// ids returns every live id in ascending order (for checks and tests).
-func (r *idr[T]) ids() []int32 {
+// IDs returns every live id in ascending order (for checks and tests).
+func (r *IDR[T]) IDs() []int32 {
 	var out []int32
 	if r.root != nil {
 		r.root.walk(idrLevels-1, 0, &out)
@@ -205,3 +208,27 @@ func (n *idrNode[T]) walk(level int, base uint32, out *[]int32) {
 		}
 	}
 }
+
+// AllocCyclic stores item at the lowest free id from the cursor up to
+// Max, wrapping to the lowest free id >= 1, and moves the cursor past it
+// (idr_alloc_cyclic(idr, item, 1, 0)). It returns -1 when every id is in
+// use.
+func (r *IDR[T]) AllocCyclic(item T) int32 {
+	start := r.next
+	if start < 1 || start > Max {
+		start = 1
+	}
+	id := r.LowestFree(start)
+	if id < 0 {
+		id = r.LowestFree(1)
+	}
+	if id < 0 {
+		return -1
+	}
+	r.Insert(int32(id), item)
+	r.next = uint32(id) + 1
+	return int32(id)
+}
+
+// SetCursor makes the next AllocCyclic start at id (idr_set_cursor).
+func (r *IDR[T]) SetCursor(id uint32) { r.next = id }
