@@ -20,7 +20,7 @@ type IDR[T any] struct {
 const (
 	idrBits   = 6
 	idrFanout = 1 << idrBits
-	idrLevels = 6 // 36 bits ≥ the 31 bits of a positive int32
+	idrLevels = 6             // 36 bits ≥ the 31 bits of a positive int32
 	Max       = math.MaxInt32 // the largest id
 )
 
