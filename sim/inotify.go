@@ -91,5 +91,16 @@ func (t *Task) Poll(fd int) (bool, error) {
 	return true, nil
 }
 
+// InotifyInfo describes the inotify instance behind fd (its wds and its
+// queue), for invariant checks: EBADF, EINVAL for an fd that is not an
+// instance, ENOSYS for a backend that cannot tell.
+func (t *Task) InotifyInfo(fd int) (hooks.InstanceInfo, error) {
+	in, ok := t.k.backend.(hooks.Inspector)
+	if !ok {
+		return hooks.InstanceInfo{}, syscall.ENOSYS
+	}
+	return in.InotifyInfo(t, fd)
+}
+
 // VFS returns the VFS of the task's namespace.
 func (t *Task) VFS() *vfs.VFS { return t.k.vfs }

@@ -139,6 +139,7 @@ func (k *Kernel) Shutdown() []string {
 	kt.SetSite("shutdown")
 	k.vfs.Shutdown(kt)
 	kt.CheckNoneHeld()
+	k.runKthreads()
 
 	var out []string
 	for _, r := range k.validator.Reports() {
@@ -154,4 +155,13 @@ func (k *Kernel) Shutdown() []string {
 	k.down, k.shutdown = true, out
 	k.tasklistLock.Unlock(kt)
 	return out
+}
+
+// runKthreads runs the work the backend queued for its kernel threads, if
+// it has any (hooks.Kthread): at the end of every system call and at
+// shutdown, never at a time a goroutine's scheduling chooses.
+func (k *Kernel) runKthreads() {
+	if kt, ok := k.backend.(hooks.Kthread); ok {
+		kt.RunQueuedWork()
+	}
 }

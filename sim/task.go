@@ -71,8 +71,13 @@ func (t *Task) Enter(name string) {
 }
 
 // Exit ends a system call: returning to user space with a lock held is
-// reported (and the lock released).
-func (t *Task) Exit() { t.cur.CheckNoneHeld() }
+// reported (and the lock released). Then the work the call queued for a
+// kernel thread runs (today's fsnotify reaper): the simulator's one
+// deterministic point for it besides shutdown.
+func (t *Task) Exit() {
+	t.cur.CheckNoneHeld()
+	t.k.runKthreads()
+}
 
 func (t *Task) enter(name string) { t.Enter(name) }
 func (t *Task) exit()             { t.Exit() }
