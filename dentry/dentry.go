@@ -382,6 +382,19 @@ func (d *Dentry) WatchedParent(cur *lockdep.Task) (name string, parent *Dentry) 
 	return d.name, p
 }
 
+// ClearParentWatched clears d's parent-watched flag, under d_lock, if its
+// parent's inode no longer watches its children: today's
+// fsnotify_clear_child_dentry_flag, the lazy half of the flag's upkeep
+// (a parent that stops watching leaves its children's flags set, and each
+// child clears its own at its next event).
+func (d *Dentry) ClearParentWatched(cur *lockdep.Task) {
+	d.DLock.Lock(cur)
+	defer d.DLock.Unlock(cur)
+	if pi := d.parent.inode.Load(); pi == nil || !pi.Watched() {
+		d.flags.And(^uint32(DCACHE_INOTIFY_PARENT_WATCHED))
+	}
+}
+
 // Inode returns d's inode, nil for a negative dentry (d_inode: a plain
 // read in the kernel too; the caller's reference keeps a positive dentry
 // positive until d_delete or its death).

@@ -237,8 +237,8 @@ func (n Fsnotify) FsnotifyChange(cur *lockdep.Task, d *dentry.Dentry, ia uint32)
 	}
 }
 
-// FsnotifyUnmountInodes is fsnotify_sb_delete (today) /
-// inotify_unmount_inodes (the seeds).
+// FsnotifyUnmountInodes is fsnotify_unmount_inodes: today by way of
+// fsnotify_sb_delete, in the seeds inotify_unmount_inodes.
 func (n Fsnotify) FsnotifyUnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
 	if n.F != nil {
 		n.F.SbDelete(cur, sb)

@@ -35,7 +35,6 @@ const (
 	Shutdown          // the instance is being released
 )
 
-
 // Queue is the event queue of one inotify instance.
 type Queue struct {
 	// EvMutex (dev->ev_mutex) protects the following fields.

@@ -3,6 +3,7 @@ package sim
 import (
 	"syscall"
 
+	"github.com/inosim/inosim/fsnotify/inotifyfs"
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/inotify"
 	"github.com/inosim/inosim/internal/personality"
@@ -10,10 +11,14 @@ import (
 )
 
 // newBackend returns the inotify the personality p follows, for the kernel
-// whose VFS is v. Every Linux personality runs on seeds 001/002's
-// inotify_handle backend (package inotify), with the personality's
-// switches for the other eras.
+// whose VFS is v: today's kernel runs on today's fs/notify (packages
+// fsnotify and inotifyfs); the historical Linux personalities run on seeds
+// 001/002's inotify_handle backend (package inotify), with the
+// personality's switches for their eras.
 func newBackend(p *personality.P, v *vfs.VFS) hooks.Backend {
+	if p == personality.Linux {
+		return inotifyfs.New(p, v.Dcache(), v.Refs(), v.Validator())
+	}
 	return inotify.New(p, v.Dcache(), v.Refs())
 }
 

@@ -76,6 +76,9 @@ func NewKernel(opts ...Option) *Kernel {
 	return k
 }
 
+// Backend returns the kernel's inotify backend (the personality's).
+func (k *Kernel) Backend() hooks.Backend { return k.backend }
+
 // Validator returns the kernel's lock validator.
 func (k *Kernel) Validator() *lockdep.Validator { return k.validator }
 

@@ -89,16 +89,24 @@ type Ref struct {
 // Init sets the object's identity and its initial count (usually 1, the
 // creator's reference), and registers it as live if the count is positive.
 func (r *Ref) Init(tr *Tracker, kind string, id uint64, n int32) {
-	r.tr, r.kind, r.id = tr, kind, id
-	r.n.Store(n)
-	if tr.on() {
-		if n > 0 {
-			tr.mu.Lock()
-			tr.live[r] = struct{}{}
-			tr.mu.Unlock()
-		}
+	if r.init(tr, kind, id, n) {
 		tr.record(r, "init", n)
 	}
+}
+
+// init sets the identity and count and reports whether to record it.
+func (r *Ref) init(tr *Tracker, kind string, id uint64, n int32) bool {
+	r.tr, r.kind, r.id = tr, kind, id
+	r.n.Store(n)
+	if !tr.on() {
+		return false
+	}
+	if n > 0 {
+		tr.mu.Lock()
+		tr.live[r] = struct{}{}
+		tr.mu.Unlock()
+	}
+	return true
 }
 
 // InitRCU is Init for an object whose memory outlives its last reference
@@ -109,7 +117,9 @@ func (r *Ref) Init(tr *Tracker, kind string, id uint64, n int32) {
 // until Free; a Get after its final Put is still a use after free.
 func (r *Ref) InitRCU(tr *Tracker, kind string, id uint64, n int32) {
 	r.rcu = true
-	r.Init(tr, kind, id, n)
+	if r.init(tr, kind, id, n) {
+		tr.record(r, "init", n)
+	}
 }
 
 // Free frees an InitRCU object after its grace period (kmem_cache_free
@@ -216,8 +226,8 @@ func (r *Ref) PutNotLast() bool {
 }
 
 // record adds an entry to r's history if tracing is on. It is called only
-// by Init, Get, TryGet, Put, PutNotLast and Free: the function named is
-// their caller.
+// by Init, InitRCU, Get, TryGet, Put, PutNotLast and Free: the function
+// named is their caller.
 func (tr *Tracker) record(r *Ref, op string, n int32) {
 	if !tr.tracing.Load() {
 		return

@@ -443,20 +443,21 @@ func (m *Mutex) Unlock(cur *Task) {
 		m.mu.Unlock()
 		return
 	}
-	m.release(cur, false)
+	m.release(cur, false, 0)
 }
 
 // release removes m's innermost entry from cur's held locks and unlocks
 // the sync.Mutex unless isMap; releasing what cur does not hold is
-// reported. The pc recorded is the caller of release's caller.
-func (m *Mutex) release(cur *Task, isMap bool) {
+// reported. The pc recorded is the caller of release's caller, skip more
+// frames up.
+func (m *Mutex) release(cur *Task, isMap bool, skip int) {
 	for i := len(cur.held) - 1; i >= 0; i-- {
 		if cur.held[i].m != m {
 			continue
 		}
 		if cur.v.trace.Load() != nil {
 			h := cur.held[i]
-			cur.v.emit(cur, "unlock", &h, len(cur.held), callerPC(1))
+			cur.v.emit(cur, "unlock", &h, len(cur.held), callerPC(1+skip))
 		}
 		n := copy(cur.held[i:], cur.held[i+1:])
 		cur.held[i+n] = held{} // drop the stale reference for the GC
@@ -466,7 +467,7 @@ func (m *Mutex) release(cur *Task, isMap bool) {
 		}
 		return
 	}
-	pc := callerPC(1)
+	pc := callerPC(1 + skip)
 	k := key{m.class, 0}
 	r := &Report{Kind: BadUnlock, Title: "bad unlock balance detected!", Task: cur.name, Where: cur.where,
 		Lock: m.lockName(k), Site: cur.siteAt(pc), Held: cur.heldLocks()}

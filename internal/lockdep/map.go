@@ -9,11 +9,20 @@ package lockdep
 // read-side section, or a lock taken inside the section and held around a
 // synchronize, is reported; a reader inside a reader is not.
 type Map struct {
-	m Mutex // the class and id; its sync.Mutex is never locked
+	m    Mutex // the class and id; its sync.Mutex is never locked
+	wrap int   // Go frames between the user and the map's methods
 }
 
 // Init sets the map's class and instance id (lockdep_init_map).
 func (p *Map) Init(c *Class, id uint64) { p.m.Init(c, id) }
+
+// InitWrapped is Init for a map that a primitive wraps (an srcu_struct):
+// its methods are called through wrappers frames, and reports and traces
+// name the primitive's caller instead, as the kernel's _RET_IP_ does.
+func (p *Map) InitWrapped(c *Class, id uint64, wrappers int) {
+	p.m.Init(c, id)
+	p.wrap = wrappers
+}
 
 // Class returns the map's class.
 func (p *Map) Class() *Class { return p.m.class }
@@ -25,7 +34,7 @@ func (p *Map) AcquireRead(cur *Task) {
 	if !cur.checking() {
 		return
 	}
-	p.m.acquire(cur, 0, true, true, 1)
+	p.m.acquire(cur, 0, true, true, 1+p.wrap)
 }
 
 // Acquire records cur holding the map exclusively (lock_map_acquire: a
@@ -34,7 +43,7 @@ func (p *Map) Acquire(cur *Task) {
 	if !cur.checking() {
 		return
 	}
-	p.m.acquire(cur, 0, false, true, 1)
+	p.m.acquire(cur, 0, false, true, 1+p.wrap)
 }
 
 // Release records cur leaving the section or the work (lock_release,
@@ -44,7 +53,7 @@ func (p *Map) Release(cur *Task) {
 	if !cur.checking() {
 		return
 	}
-	p.m.release(cur, true)
+	p.m.release(cur, true, p.wrap)
 }
 
 // Sync validates a wait for every holder of the map as an exclusive
@@ -63,9 +72,9 @@ func (p *Map) Sync(cur *Task) {
 	k := key{m.class, 0}
 	var pc uintptr
 	if cur.v.sites.Load() || cur.v.trace.Load() != nil {
-		pc = callerPC(0)
+		pc = callerPC(p.wrap)
 	}
-	cur.v.validate(cur, m, k, pc, false, 1)
+	cur.v.validate(cur, m, k, pc, false, 1+p.wrap)
 	if cur.v.trace.Load() != nil {
 		h := held{m: m, k: k, pc: pc, where: cur.where, map_: true}
 		cur.v.emit(cur, "sync", &h, len(cur.held)+1, pc)
@@ -97,7 +106,7 @@ func (p *Map) AssertHeld(cur *Task) {
 		return
 	}
 	m := &p.m
-	pc := callerPC(0)
+	pc := callerPC(p.wrap)
 	k := key{m.class, 0}
 	r := &Report{Kind: NotHeld, Title: "lockdep_assert_held() failed", Task: cur.name, Where: cur.where,
 		Lock: m.lockName(k), Site: cur.siteAt(pc), Held: cur.heldLocks()}

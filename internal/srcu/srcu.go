@@ -32,7 +32,7 @@ type Struct struct {
 
 // Init sets up s; c is its lockdep class (init_srcu_struct with the
 // srcu_struct's static lock_class_key).
-func (s *Struct) Init(c *lockdep.Class) { s.dep.Init(c, 0) }
+func (s *Struct) Init(c *lockdep.Class) { s.dep.InitWrapped(c, 0, 1) }
 
 // ReadLock enters a read-side section and returns the index to pass to
 // ReadUnlock (srcu_read_lock).
