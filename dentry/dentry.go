@@ -357,6 +357,19 @@ func (d *Dentry) Parent(cur *lockdep.Task) *Dentry {
 	return p
 }
 
+// ParentAndName returns d's parent with a reference taken and d's name,
+// read in one d_lock section: today's dget_parent (lockless in the
+// kernel, by RCU and the parent's lockref) and take_dentry_name_snapshot
+// (under d_lock) as __fsnotify_parent takes them. The root is its own
+// parent.
+func (d *Dentry) ParentAndName(cur *lockdep.Task) (*Dentry, string) {
+	d.DLock.Lock(cur)
+	defer d.DLock.Unlock(cur)
+	p := d.parent
+	p.Count.Get()
+	return p, d.name
+}
+
 // ParentWatched reports DCACHE_INOTIFY_PARENT_WATCHED, read without
 // d_lock as inotify_dentry_parent_queue_event does before taking it.
 func (d *Dentry) ParentWatched() bool {

@@ -219,8 +219,8 @@ func firstMark(s *inodeMarks) *Mark {
 // whether there is any group left.
 func (it *iterInfo) selectReportTypes() bool {
 	var max *Group
-	for _, m := range it.marks {
-		if m != nil && compareGroups(max, m.group) > 0 {
+	for t := range it.marks {
+		if m := it.marks[t]; m != nil && compareGroups(max, m.group) > 0 {
 			max = m.group
 		}
 	}
@@ -229,12 +229,13 @@ func (it *iterInfo) selectReportTypes() bool {
 	}
 	it.group = max
 	it.reportMask = 0
-	for t, m := range it.marks {
+	for t := range it.marks {
+		m := it.marks[t]
 		if m == nil || m.group != max {
 			continue
 		}
 		if t == iterTypeParent && uapi.Mask(m.mask.Load())&FS_EVENT_ON_CHILD == 0 {
-			continue
+			continue // is *this mark* watching children?
 		}
 		it.reportMask |= 1 << t
 	}
@@ -292,11 +293,18 @@ func (fs *Fsnotify) fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode
 	si, sp := marksOf(ino), marksOf(parent)
 	// Optimization (the kernel's): without a connector there are no
 	// marks to keep alive, so no SRCU section at all.
-	if (si == nil || si.conn.Load() == nil) && (sp == nil || sp.conn.Load() == nil) {
-		return
+	var marksMask uint32
+	if si != nil && si.conn.Load() != nil {
+		marksMask = si.mask.Load()
+	} else {
+		si = nil
 	}
-	marksMask := InodeMask(ino) | InodeMask(parent)
-	if mask&ALL_FSNOTIFY_EVENTS&marksMask == 0 {
+	if sp != nil && sp.conn.Load() != nil {
+		marksMask |= sp.mask.Load()
+	} else {
+		sp = nil
+	}
+	if si == nil && sp == nil || mask&ALL_FSNOTIFY_EVENTS&uapi.Mask(marksMask) == 0 {
 		return
 	}
 	idx := fs.MarkSrcu.ReadLock(cur)
@@ -368,8 +376,7 @@ func (fs *Fsnotify) FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uap
 	if ino == nil || !sbHasWatchers(ino.Sb) {
 		return
 	}
-	parentWatched := d.ParentWatched()
-	if !parentWatched {
+	if !d.ParentWatched() {
 		// notify_child (a directory), or nobody watches the path
 		// (fsnotify_object_watched).
 		if mask&InodeMask(ino)&ALL_FSNOTIFY_EVENTS != 0 {
@@ -377,7 +384,10 @@ func (fs *Fsnotify) FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uap
 		}
 		return
 	}
-	parent := d.Parent(cur) // dget_parent
+	// dget_parent and the name snapshot (taken before the test of the
+	// parent's interest here, in one d_lock section: see
+	// dentry.ParentAndName).
+	parent, name := d.ParentAndName(cur)
 	defer dentry.Dput(cur, parent)
 	if parent == d { // IS_ROOT: a disconnected dentry cannot notify a parent
 		fs.fsnotify(cur, mask, nil, "", ino, 0, unlinked)
@@ -390,7 +400,6 @@ func (fs *Fsnotify) FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uap
 		pMask = 0
 	}
 	if mask&pMask&ALL_FSNOTIFY_EVENTS != 0 {
-		name := d.Name(cur) // take_dentry_name_snapshot
 		fs.fsnotify(cur, mask|FS_EVENT_ON_CHILD, pino, name, ino, 0, unlinked)
 		return
 	}
@@ -414,9 +423,17 @@ func (fs *Fsnotify) setChildrenDentryFlags(cur *lockdep.Task, ino *inode.Inode) 
 
 // InodeDelete is __fsnotify_inode_delete (fsnotify_clear_marks_by_inode):
 // every mark on ino goes, from fsnotify_inoderemove at the last link and
-// from eviction.
+// from eviction. An inode with no connector has nothing to destroy: the
+// kernel enters the SRCU read side to find its pointer NULL
+// (fsnotify_grab_connector); this model reads the pointer without it, as
+// fsnotify() itself does ("if we do not walk the lists, we do not have to
+// do SRCU"), which spares every unwatched inode's death a section.
 func (fs *Fsnotify) InodeDelete(cur *lockdep.Task, ino *inode.Inode) {
-	fs.destroyMarks(cur, marksOf(ino))
+	s := marksOf(ino)
+	if s == nil || s.conn.Load() == nil {
+		return
+	}
+	fs.destroyMarks(cur, s)
 }
 
 // SbDelete is fsnotify_sb_delete: fsnotify_unmount_inodes, then the wait

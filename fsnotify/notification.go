@@ -18,6 +18,10 @@ type Event struct {
 	Private any
 }
 
+// Next returns the event queued after e, nil for the newest; the caller
+// holds the group's notification_lock.
+func (e *Event) Next() *Event { return e.next }
+
 // What InsertEvent did with an event (fsnotify_insert_event's return).
 const (
 	EventQueued  = 0

@@ -70,8 +70,8 @@ func (g *group) HandleInodeEvent(cur *lockdep.Task, m *fsnotify.Mark, mask uapi.
 	if mask&(fsnotify.FS_MOVE_SELF|fsnotify.FS_DELETE_SELF) != 0 {
 		mask &^= fsnotify.FS_ISDIR
 	}
-	e := &eventInfo{mask: mask, wd: wd, cookie: cookie, name: name}
-	e.fse.Private = e
+	e := allocEvent(cur)
+	e.mask, e.wd, e.cookie, e.name = mask, wd, cookie, name
 	if g.fsg.InsertEvent(cur, &e.fse, inotifyMerge) != fsnotify.EventQueued {
 		g.fsg.DestroyEvent(cur, &e.fse) // our event wasn't used in the end
 	}
@@ -94,8 +94,51 @@ func (g *group) ignoredAndRemoveIdr(cur *lockdep.Task, m *fsnotify.Mark) {
 	g.in.ucounts.dec(cur, g.ucounts, UCOUNT_INOTIFY_WATCHES) // dec_inotify_watches
 }
 
-// FreeEvent is inotify_free_event (kfree of the event).
-func (g *group) FreeEvent(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event) {}
+// FreeEvent is inotify_free_event: kfree of the event, which goes back
+// to cur's cache.
+func (g *group) FreeEvent(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event) {
+	ev := inotifyE(e)
+	ev.name = "" // pin no dentry's name
+	if s := slabOf(cur); s != nil && len(s.free) < maxSlabEvents {
+		s.free = append(s.free, ev)
+	}
+}
+
+// eventSlab is a task's cache of freed events (the per-CPU freelist of
+// the kmalloc cache inotify_event_info comes from): an event is made for
+// every notification, so they are recycled rather than left to the
+// garbage collector, without any lock (lockdep.Task.Slab).
+type eventSlab struct{ free []*eventInfo }
+
+// maxSlabEvents bounds the events a task keeps for reuse.
+const maxSlabEvents = 256
+
+func slabOf(cur *lockdep.Task) *eventSlab {
+	if cur == nil {
+		return nil
+	}
+	s, _ := cur.Slab.(*eventSlab)
+	if s == nil {
+		s = &eventSlab{}
+		cur.Slab = s
+	}
+	return s
+}
+
+// allocEvent returns an event to fill in (kmalloc of an
+// inotify_event_info), from cur's cache when it can; the caller sets every
+// field.
+func allocEvent(cur *lockdep.Task) *eventInfo {
+	if s := slabOf(cur); s != nil && len(s.free) > 0 {
+		e := s.free[len(s.free)-1]
+		s.free[len(s.free)-1] = nil
+		s.free = s.free[:len(s.free)-1]
+		return e
+	}
+	e := &eventInfo{}
+	e.fse.Private = e
+	return e
+}
 
 // FreeMark is inotify_free_mark: the mark's memory goes back to its cache
 // ("ding dong the mark is dead"); fsnotify has already recorded the free.

@@ -189,6 +189,23 @@ func (g *group) getOneEventLocked(cur *lockdep.Task, count int) (*eventInfo, err
 	return ev, nil
 }
 
+// fitLocked is the bytes of the queued events, oldest first, that fit in
+// room: what the rest of a read can return, so that the buffer it returns
+// is allocated once (the kernel copies to the user's buffer and allocates
+// nothing). Precondition: notification_lock is held.
+func (g *group) fitLocked(cur *lockdep.Task, room int) int {
+	lockdep.AssertHeld(cur, &g.fsg.NotificationLock)
+	n := 0
+	for e := g.fsg.PeekFirstEventLocked(cur); e != nil; e = e.Next() {
+		s := inotifyE(e).size()
+		if n+s > room {
+			break
+		}
+		n += s
+	}
+	return n
+}
+
 // copyEventToUser appends the event as user space reads it
 // (copy_event_to_user).
 func copyEventToUser(buf []byte, ev *eventInfo) []byte {
@@ -206,15 +223,15 @@ func (g *group) Read(ctx context.Context, cur *lockdep.Task, f *vfs.File, count 
 	for {
 		g.fsg.NotificationLock.Lock(cur)
 		ev, e := g.getOneEventLocked(cur, count-len(buf))
+		if ev != nil && buf == nil {
+			buf = make([]byte, 0, ev.size()+g.fitLocked(cur, count-ev.size()))
+		}
 		var wq <-chan struct{}
 		if ev == nil && e == nil && !nonblock && len(buf) == 0 {
 			wq = g.fsg.PrepareWaitLocked(cur)
 		}
 		g.fsg.NotificationLock.Unlock(cur)
 		if ev != nil {
-			if buf == nil {
-				buf = make([]byte, 0, min(count, 4096))
-			}
 			buf = copyEventToUser(buf, ev)
 			g.fsg.DestroyEvent(cur, &ev.fse)
 			continue

@@ -261,6 +261,12 @@ type Task struct {
 	name  string
 	where string
 	held  []held
+
+	// Slab is the task's object cache for the simulated kernel's
+	// allocators, as the kernel's slab keeps one per CPU: a Task runs on
+	// one goroutine at a time, so it needs no lock. Its owner (one
+	// allocator) sets and reads it; lockdep never looks at it.
+	Slab any
 }
 
 // held is one entry of a task's held-lock stack. The Go caller is kept as a
