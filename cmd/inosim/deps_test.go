@@ -14,7 +14,8 @@ const module = "github.com/inosim/inosim"
 // not link, so that they stay independent of the code they judge.
 var simulatorPkgs = []string{
 	"sim", "simrun", "simtest", "vfs", "inode", "dentry", "hooks", "inotify",
-	"internal/lockdep", "internal/kref", "internal/personality",
+	"fsnotify", "fsnotify/inotifyfs", "internal/lockdep", "internal/kref",
+	"internal/personality", "internal/srcu", "internal/idr",
 }
 
 // goList runs `go list` with args in the module, skipping t without a go
