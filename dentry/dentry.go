@@ -357,6 +357,19 @@ func (d *Dentry) Parent(cur *lockdep.Task) *Dentry {
 	return p
 }
 
+// ParentAndName returns d's parent with a reference taken and d's name,
+// read in one d_lock section: today's dget_parent (lockless in the
+// kernel, by RCU and the parent's lockref) and take_dentry_name_snapshot
+// (under d_lock) as __fsnotify_parent takes them. The root is its own
+// parent.
+func (d *Dentry) ParentAndName(cur *lockdep.Task) (*Dentry, string) {
+	d.DLock.Lock(cur)
+	defer d.DLock.Unlock(cur)
+	p := d.parent
+	p.Count.Get()
+	return p, d.name
+}
+
 // ParentWatched reports DCACHE_INOTIFY_PARENT_WATCHED, read without
 // d_lock as inotify_dentry_parent_queue_event does before taking it.
 func (d *Dentry) ParentWatched() bool {
@@ -393,6 +406,19 @@ func (d *Dentry) ParentLocked(cur *lockdep.Task) *Dentry {
 func (d *Dentry) NameLocked(cur *lockdep.Task) string {
 	lockdep.AssertHeld(cur, &d.DLock)
 	return d.name
+}
+
+// ClearParentWatched clears d's parent-watched flag, under d_lock, if its
+// parent's inode no longer watches its children: today's
+// fsnotify_clear_child_dentry_flag, the lazy half of the flag's upkeep
+// (a parent that stops watching leaves its children's flags set, and each
+// child clears its own at its next event).
+func (d *Dentry) ClearParentWatched(cur *lockdep.Task) {
+	d.DLock.Lock(cur)
+	defer d.DLock.Unlock(cur)
+	if pi := d.parent.inode.Load(); pi == nil || !pi.Watched() {
+		d.flags.And(^uint32(DCACHE_INOTIFY_PARENT_WATCHED))
+	}
 }
 
 // Inode returns d's inode, nil for a negative dentry (d_inode: a plain

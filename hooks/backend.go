@@ -82,3 +82,68 @@ type Ticker interface {
 type StructIoctler interface {
 	InotifyIoctl(c Caller, fd int, req uint, arg any) (int, error)
 }
+
+// Fsnotifier is today's kernel API for producing events, that of
+// fs/notify/fsnotify.c (since 2.6.31), which include/linux/fsnotify.h calls:
+// one fsnotify() per event, told the inode, its directory and the name, and
+// walking every group's marks on them; a backend of that shape implements
+// it, and Fsnotify turns the VFS's hooks into calls of it.
+type Fsnotifier interface {
+	// Fsnotify is fsnotify() for an event on one object: with ino nil, a
+	// directory entry event on dir, named (fsnotify_name); with dir nil, an
+	// event on ino itself (fsnotify_inode). unlinked says the event carries
+	// a path whose dentry is unlinked (IN_EXCL_UNLINK marks skip it).
+	Fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode, name string, ino *inode.Inode, cookie uint32, unlinked bool)
+	// FsnotifyParent is fsnotify_parent (__fsnotify_parent): mask to d's
+	// inode and, if d's parent watches its children, to the parent, named
+	// after d, in one fsnotify() call.
+	FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, unlinked bool)
+	// InodeDelete is __fsnotify_inode_delete: every mark on ino goes.
+	InodeDelete(cur *lockdep.Task, ino *inode.Inode)
+	// SbDelete is fsnotify_sb_delete: IN_UNMOUNT to every watched inode of
+	// sb, whose marks then go. Called as the VFS calls UnmountInodes, with
+	// iprune_mutex and inode_lock held.
+	SbDelete(cur *lockdep.Task, sb *inode.SuperBlock)
+	// GetCookie is fsnotify_get_cookie: a new rename cookie.
+	GetCookie() uint32
+}
+
+// Kthread is implemented by a backend that leaves work to a kernel thread
+// (today's fsnotify reaper, which frees marks and connectors after an SRCU
+// grace period). The simulated kernel runs the queued work at points that
+// depend on no goroutine's timing: at the end of every system call, and
+// at shutdown.
+type Kthread interface {
+	RunQueuedWork(cur *lockdep.Task)
+}
+
+// QueueStats counts what an instance's queue did with the events offered
+// to it, so that every generated event is accounted for.
+type QueueStats struct {
+	Offered, Queued, Merged, Dropped int
+	Overflows                        int // IN_Q_OVERFLOW events queued
+}
+
+// QueueSnapshot describes an instance's queue for invariant checks.
+type QueueSnapshot struct {
+	Events     []uapi.Event
+	EventCount int
+	QueueSize  int
+	MaxEvents  int
+	Stats      QueueStats
+}
+
+// InstanceInfo is a snapshot of one inotify instance: the wds in its idr,
+// the wds of the watches on its own list (the seeds' h_list, today's
+// group->marks_list), which must agree, and its queue.
+type InstanceInfo struct {
+	WdsInIdr, WdsOnList []int32
+	Queue               QueueSnapshot
+}
+
+// Inspector is implemented by a backend that can describe the instance
+// behind an fd, for invariant checks (EBADF, or EINVAL for an fd that is
+// not an instance).
+type Inspector interface {
+	InotifyInfo(c Caller, fd int) (InstanceInfo, error)
+}

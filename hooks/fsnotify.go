@@ -9,9 +9,11 @@ import (
 	"github.com/inosim/inosim/vfs"
 )
 
-// Fsnotify turns the VFS's fsnotify hooks into inotify events for a Target:
-// the one home of "which event for which hook" (include/linux/fsnotify.h;
-// today's rules, with the personality's switches for the seeds' era).
+// Fsnotify turns the VFS's fsnotify hooks into inotify events: the one
+// home of "which event for which hook" (include/linux/fsnotify.h; today's
+// rules, with the personality's switches for the seeds' era). It calls one
+// of two kernel APIs: the seeds' (T, a Target) or today's fs/notify (F, a
+// Fsnotifier); exactly one is set.
 //
 // Events that name a child go to the parent first, then to the child's own
 // watches (fsnotify_handle_event: parent mark, then inode mark). IN_ISDIR is
@@ -19,6 +21,7 @@ import (
 // (inotify_handle_inode_event strips it there).
 type Fsnotify struct {
 	T Target
+	F Fsnotifier
 	P *personality.P
 }
 
@@ -33,7 +36,44 @@ func isdir(ino *inode.Inode) uapi.Mask {
 
 // dirent queues mask on dir, named after d (fsnotify_dirent / fsnotify_name).
 func (n Fsnotify) dirent(cur *lockdep.Task, dir *inode.Inode, d *dentry.Dentry, mask uapi.Mask, cookie uint32) {
-	n.T.InodeQueueEvent(cur, dir, mask, cookie, d.Name(cur), false)
+	n.name(cur, dir, mask, cookie, d.Name(cur))
+}
+
+// name queues mask on dir's own watches with a name (fsnotify_name: today
+// fsnotify() with no inode; the seeds' inotify_inode_queue_event with one).
+func (n Fsnotify) name(cur *lockdep.Task, dir *inode.Inode, mask uapi.Mask, cookie uint32, name string) {
+	if n.F != nil {
+		n.F.Fsnotify(cur, mask, dir, name, nil, cookie, false)
+		return
+	}
+	n.T.InodeQueueEvent(cur, dir, mask, cookie, name, false)
+}
+
+// self queues mask on ino's own watches, without a name (fsnotify_inode).
+func (n Fsnotify) self(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, unlinked bool) {
+	if n.F != nil {
+		n.F.Fsnotify(cur, mask, nil, "", ino, 0, unlinked)
+		return
+	}
+	n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+}
+
+// dead removes every watch of ino with IN_IGNORED: today
+// __fsnotify_inode_delete, in the seeds inotify_inode_is_dead.
+func (n Fsnotify) dead(cur *lockdep.Task, ino *inode.Inode) {
+	if n.F != nil {
+		n.F.InodeDelete(cur, ino)
+		return
+	}
+	n.T.InodeIsDead(cur, ino)
+}
+
+// cookie is fsnotify_get_cookie (inotify_get_cookie in the seeds).
+func (n Fsnotify) cookie() uint32 {
+	if n.F != nil {
+		return n.F.GetCookie()
+	}
+	return n.T.GetCookie()
 }
 
 // FsnotifyCreate is fsnotify_create: IN_CREATE on the directory.
@@ -56,15 +96,15 @@ func (n Fsnotify) FsnotifyLink(cur *lockdep.Task, dir, ino *inode.Inode, newD *d
 // (2.6.25+; nothing in the seeds).
 func (n Fsnotify) FsnotifyLinkCount(cur *lockdep.Task, ino *inode.Inode) {
 	if n.P.LinkCountAttrib {
-		n.T.InodeQueueEvent(cur, ino, uapi.IN_ATTRIB|isdir(ino), 0, "", false)
+		n.self(cur, ino, uapi.IN_ATTRIB|isdir(ino), false)
 	}
 }
 
 // FsnotifyInodeRemove is fsnotify_inoderemove: IN_DELETE_SELF, then the
 // watches go with IN_IGNORED (inotify_inode_is_dead).
 func (n Fsnotify) FsnotifyInodeRemove(cur *lockdep.Task, ino *inode.Inode) {
-	n.T.InodeQueueEvent(cur, ino, uapi.IN_DELETE_SELF, 0, "", false)
-	n.T.InodeIsDead(cur, ino)
+	n.self(cur, ino, uapi.IN_DELETE_SELF, false)
+	n.dead(cur, ino)
 }
 
 // FsnotifyDelete is fsnotify_delete (fsnotify_nameremove in the seeds):
@@ -82,19 +122,19 @@ func (n Fsnotify) FsnotifyMove(cur *lockdep.Task, oldDir, newDir *inode.Inode, o
 	if isDir {
 		dirFlag = uapi.IN_ISDIR
 	}
-	cookie := n.T.GetCookie()
-	n.T.InodeQueueEvent(cur, oldDir, uapi.IN_MOVED_FROM|dirFlag, cookie, oldName, false)
+	cookie := n.cookie()
+	n.name(cur, oldDir, uapi.IN_MOVED_FROM|dirFlag, cookie, oldName)
 	n.dirent(cur, newDir, moved, uapi.IN_MOVED_TO|dirFlag, cookie)
 	if target != nil {
 		if n.P.RenameTargetDies {
-			n.T.InodeQueueEvent(cur, target, uapi.IN_DELETE_SELF, 0, "", false)
-			n.T.InodeIsDead(cur, target)
+			n.self(cur, target, uapi.IN_DELETE_SELF, false)
+			n.dead(cur, target)
 		} else {
 			n.FsnotifyLinkCount(cur, target)
 		}
 	}
 	if source := moved.Inode(cur); source != nil {
-		n.T.InodeQueueEvent(cur, source, uapi.IN_MOVE_SELF, 0, "", false)
+		n.self(cur, source, uapi.IN_MOVE_SELF, false)
 	}
 }
 
@@ -114,7 +154,9 @@ func (n Fsnotify) rw(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask) {
 }
 
 // event queues mask to d's parent (if toParent) and to d itself, the
-// parent first unless selfFirst.
+// parent first unless selfFirst. Today's fs/notify makes it one call,
+// fsnotify_parent, which tells the parent first (selfFirst is a switch of
+// the seeds' era only).
 func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, path, toParent, selfFirst bool) {
 	ino := d.Inode(cur)
 	if ino == nil {
@@ -122,6 +164,14 @@ func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, pat
 	}
 	mask |= isdir(ino)
 	unlinked := path && n.P.ExclUnlink && d.Unhashed()
+	if n.F != nil {
+		if toParent {
+			n.F.FsnotifyParent(cur, d, mask, unlinked)
+		} else {
+			n.self(cur, ino, mask, unlinked)
+		}
+		return
+	}
 	if selfFirst {
 		n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
 	}
@@ -187,15 +237,25 @@ func (n Fsnotify) FsnotifyChange(cur *lockdep.Task, d *dentry.Dentry, ia uint32)
 	}
 }
 
-// FsnotifyUnmountInodes is fsnotify_unmount_inodes / inotify_unmount_inodes.
+// FsnotifyUnmountInodes is fsnotify_unmount_inodes: today by way of
+// fsnotify_sb_delete, in the seeds inotify_unmount_inodes.
 func (n Fsnotify) FsnotifyUnmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
+	if n.F != nil {
+		n.F.SbDelete(cur, sb)
+		return
+	}
 	n.T.UnmountInodes(cur, sb)
 }
 
-// FsnotifyInodeDelete is fsnotify_inode_delete, the eviction-time
-// inotify_inode_is_dead: watches pin their inode, so a correct model finds
-// none here.
+// FsnotifyInodeDelete is fsnotify_inode_delete, called at eviction (today
+// __fsnotify_inode_delete, which looks for a connector itself; the seeds'
+// inotify_inode_is_dead, called only for a watched inode): watches pin
+// their inode, so a correct model finds none here.
 func (n Fsnotify) FsnotifyInodeDelete(cur *lockdep.Task, ino *inode.Inode) {
+	if n.F != nil {
+		n.F.InodeDelete(cur, ino)
+		return
+	}
 	if ino.Watched() {
 		n.T.InodeIsDead(cur, ino)
 	}

@@ -92,6 +92,11 @@ type SuperBlock struct {
 	active atomic.Bool // MS_ACTIVE
 	ino    atomic.Uint64
 
+	// notify is the notification backend's per-super-block state (today's
+	// s_fsnotify_info: how many connectors pin the super block's inodes),
+	// attached on first use and never changed.
+	notify atomic.Pointer[sbNotifyBox]
+
 	// Cache.InodeLock protects the following fields.
 	inodes *Inode // s_inodes, newest first (list_add at the head)
 }
@@ -101,6 +106,27 @@ func NewSuperBlock(c *Icache, dev uint64, ops SuperOperations) *SuperBlock {
 	sb := &SuperBlock{Dev: dev, Cache: c, Ops: ops}
 	sb.active.Store(true)
 	return sb
+}
+
+type sbNotifyBox struct{ s any }
+
+// Notify returns the backend's state for the super block, nil if it has
+// none.
+func (sb *SuperBlock) Notify() any {
+	if b := sb.notify.Load(); b != nil {
+		return b.s
+	}
+	return nil
+}
+
+// AttachNotify installs s as the super block's backend state unless one is
+// there already, and returns the state in place (today's
+// fsnotify_attach_info_to_sb, on the first mark of the file system).
+func (sb *SuperBlock) AttachNotify(s any) any {
+	if sb.notify.CompareAndSwap(nil, &sbNotifyBox{s}) {
+		return s
+	}
+	return sb.notify.Load().s
 }
 
 // Active reports MS_ACTIVE.
@@ -265,9 +291,12 @@ func (ino *Inode) StateLocked(cur *lockdep.Task) uint32 {
 
 // NotifyState is a notification backend's per-inode state.
 type NotifyState interface {
-	// Watched reports whether any watch is on the inode. It is called
-	// without locks, racing with changes, as inotify_inode_watched()
-	// reads list_empty(&inode->inotify_watches).
+	// Watched reports whether a watch on the inode wants events on its
+	// children, which is what the dentries' parent-watched flag follows:
+	// in the seeds any watch (inotify_inode_watched,
+	// list_empty(&inode->inotify_watches)); today a mark asking for
+	// events possible on a child (fsnotify_inode_watches_children). It
+	// is called without locks, racing with changes, as both kernels do.
 	Watched() bool
 }
 

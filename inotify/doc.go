@@ -4,12 +4,15 @@
 // inotify_find_update_watch, inotify_add_watch, inotify_rm_wd and the
 // event producers inotify_inode_queue_event,
 // inotify_dentry_parent_queue_event, inotify_get_cookie,
-// inotify_unmount_inodes, inotify_inode_is_dead) in inotify.go (the idr is package internal/idr),
+// inotify_unmount_inodes, inotify_inode_is_dead) in inotify.go (the idr is
+// package internal/idr),
 // and fs/inotify_user.c over it (the device, create_watch, the event queue,
 // the read ABI, the system calls, the sysctls and per-user counts) in
 // inotify_user.go and queue.go. Any in-kernel consumer can use the API (the
-// device is one; an audit-like consumer in the tests is another).
-// Personalities of other eras switch its rules (package personality).
+// device is one; an audit-like consumer in the tests is another). It is
+// the backend of the 2.6 personalities (linux-2.6.13, linux-2.6.18,
+// linux-2.6.25), whose eras switch its rules (package personality);
+// today's kernel has its own, packages fsnotify and inotifyfs.
 //
 // In the seed texts: seed 001 is the patch to fs/inotify.c (its lines
 // 16–1210: the lock and lifetime comments at the top, the kernel API from

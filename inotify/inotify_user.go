@@ -310,20 +310,16 @@ func inotifyFget(c hooks.Caller, fd int) (*vfs.File, *inotifyDevice, error) {
 	return f, dev, nil
 }
 
-// Info is a snapshot of one instance, for invariant checks.
-type Info struct {
-	WdsInIdr, WdsOnList []int32
-	Queue               Snapshot
-}
+var _ hooks.Inspector = (*Inotify)(nil)
 
-// InfoOf describes the instance behind c's fd.
-func InfoOf(c hooks.Caller, fd int) (Info, error) {
+// InotifyInfo describes the instance behind c's fd, for invariant checks.
+func (in *Inotify) InotifyInfo(c hooks.Caller, fd int) (hooks.InstanceInfo, error) {
 	f, dev, err := inotifyFget(c, fd)
 	if err != nil {
-		return Info{}, err
+		return hooks.InstanceInfo{}, err
 	}
 	defer vfs.Fput(c.Cur(), f)
-	var info Info
+	var info hooks.InstanceInfo
 	info.WdsInIdr, info.WdsOnList = dev.ih.Wds(c.Cur())
 	info.Queue = dev.queue.Snapshot(c.Cur())
 	return info, nil

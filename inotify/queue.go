@@ -4,6 +4,7 @@ import (
 	"context"
 	"syscall"
 
+	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/internal/sched"
@@ -35,13 +36,6 @@ const (
 	Shutdown          // the instance is being released
 )
 
-// Stats counts what the queue did with the events offered to it, so that
-// every generated event is accounted for.
-type Stats struct {
-	Offered, Queued, Merged, Dropped int
-	Overflows                        int // IN_Q_OVERFLOW events queued
-}
-
 // Queue is the event queue of one inotify instance.
 type Queue struct {
 	// EvMutex (dev->ev_mutex) protects the following fields.
@@ -54,7 +48,7 @@ type Queue struct {
 	ovQueued   bool   // overflow is on the list
 	shutdown   bool
 	wq         sched.WaitQueue // dev->wq: readers sleep here
-	stats      Stats
+	stats      hooks.QueueStats
 	free       *Kevent // read events kept for reuse (the kernel's event cache)
 	nfree      int
 
@@ -288,20 +282,11 @@ func (q *Queue) Flush(cur *lockdep.Task) {
 	q.free, q.nfree = nil, 0
 }
 
-// Snapshot describes the queue for invariant checks.
-type Snapshot struct {
-	Events     []uapi.Event
-	EventCount int
-	QueueSize  int
-	MaxEvents  int
-	Stats      Stats
-}
-
 // Snapshot returns a copy of the queue's state.
-func (q *Queue) Snapshot(cur *lockdep.Task) Snapshot {
+func (q *Queue) Snapshot(cur *lockdep.Task) hooks.QueueSnapshot {
 	q.EvMutex.Lock(cur)
 	defer q.EvMutex.Unlock(cur)
-	s := Snapshot{EventCount: q.eventCount, QueueSize: q.queueSize, MaxEvents: q.maxEvents, Stats: q.stats}
+	s := hooks.QueueSnapshot{EventCount: q.eventCount, QueueSize: q.queueSize, MaxEvents: q.maxEvents, Stats: q.stats}
 	for e := q.head; e != nil; e = e.next {
 		s.Events = append(s.Events, uapi.Event{Wd: e.Wd, Mask: e.Mask, Cookie: e.Cookie, Name: e.Name})
 	}

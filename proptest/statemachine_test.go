@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
-	"github.com/inosim/inosim/inotify"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/proptest/model"
 	"github.com/inosim/inosim/sim"
@@ -100,7 +99,7 @@ func (p *pair) check(t *rapid.T) {
 	}
 	sort.Ints(fds)
 	for _, fd := range fds {
-		info, err := inotify.InfoOf(p.task, fd)
+		info, err := p.task.InotifyInfo(fd)
 		if err != nil {
 			p.fail(t, "InotifyInfo(%d): %v", fd, err)
 		}

@@ -3,6 +3,7 @@ package sim
 import (
 	"syscall"
 
+	"github.com/inosim/inosim/fsnotify/inotifyfs"
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/inotify"
 	"github.com/inosim/inosim/inotifydev"
@@ -12,10 +13,16 @@ import (
 )
 
 // newBackend returns the inotify the personality p follows, for the kernel
-// whose VFS is v: seed 000's inotify_device backend (package inotifydev)
-// for the personality that is seed 000, seeds 001/002's inotify_handle
-// backend (package inotify) with the personality's switches for the others.
+// whose VFS is v: today's kernel runs on today's fs/notify (packages
+// fsnotify and inotifyfs); seed 000's inotify_device backend (package
+// inotifydev) is the personality that is seed 000; seed 004's (package
+// inotifyfem) is illumos; the other historical Linux personalities run on
+// seeds 001/002's inotify_handle backend (package inotify), with the
+// personality's switches for their eras.
 func newBackend(p *personality.P, v *vfs.VFS) hooks.Backend {
+	if p == personality.Linux {
+		return inotifyfs.New(p, v.Dcache(), v.Refs(), v.Validator())
+	}
 	switch p.Backend {
 	case personality.BackendDevice:
 		return inotifydev.New(p, v.Refs())
@@ -123,6 +130,17 @@ func (t *Task) Poll(fd int) (bool, error) {
 		return p.Poll(t.cur, f), nil
 	}
 	return true, nil
+}
+
+// InotifyInfo describes the inotify instance behind fd (its wds and its
+// queue), for invariant checks: EBADF, EINVAL for an fd that is not an
+// instance, ENOSYS for a backend that cannot tell.
+func (t *Task) InotifyInfo(fd int) (hooks.InstanceInfo, error) {
+	in, ok := t.k.backend.(hooks.Inspector)
+	if !ok {
+		return hooks.InstanceInfo{}, syscall.ENOSYS
+	}
+	return in.InotifyInfo(t, fd)
 }
 
 // VFS returns the VFS of the task's namespace.

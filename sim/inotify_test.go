@@ -41,14 +41,17 @@ func must(t *testing.T) func(int, error) int {
 }
 
 // readerBlocked returns a channel closed once a read on an empty inotify
-// queue has given up dev->ev_mutex to sleep: with nothing queued, the first
+// queue has given up its queue's lock to sleep (dev->ev_mutex in the
+// seeds, group->notification_lock today): with nothing queued, the first
 // release of that lock by the read is the one before the wait (the waiter
 // is registered under it, so a later wake-up cannot be missed).
 func readerBlocked(k *sim.Kernel) <-chan struct{} {
 	blocked := make(chan struct{})
 	var once sync.Once
 	k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
-		if ev.Op == "unlock" && strings.HasPrefix(ev.Lock, "dev->ev_mutex") && strings.HasSuffix(ev.Func, "(*Queue).Read") {
+		seed := strings.HasPrefix(ev.Lock, "dev->ev_mutex") && strings.HasSuffix(ev.Func, "(*Queue).Read")
+		today := strings.HasPrefix(ev.Lock, "group->notification_lock") && strings.HasSuffix(ev.Func, "(*group).Read")
+		if ev.Op == "unlock" && (seed || today) {
 			once.Do(func() { close(blocked) })
 		}
 	})

@@ -232,6 +232,7 @@ func (k *Kernel) Shutdown() []string {
 		}
 	}
 	kt.CheckNoneHeld()
+	k.runKthreads(kt)
 
 	var out []string
 	for _, r := range k.validator.Reports() {
@@ -297,4 +298,13 @@ func (k *Kernel) Tick(n int) {
 		tk.Tick(kt)
 	}
 	kt.CheckNoneHeld()
+}
+
+// runKthreads runs the work the backend queued for its kernel threads, if
+// it has any (hooks.Kthread): at the end of every system call and at
+// shutdown, never at a time a goroutine's scheduling chooses.
+func (k *Kernel) runKthreads(cur *lockdep.Task) {
+	if kt, ok := k.backend.(hooks.Kthread); ok {
+		kt.RunQueuedWork(cur)
+	}
 }

@@ -119,12 +119,15 @@ func (t *Task) Enter(name string) {
 
 // Exit ends a system call: returning to user space with a lock held is
 // reported (and the lock released). A call unwound because its scheduler
-// run stopped in a deadlock is not checked.
+// run stopped in a deadlock is not checked. Then the work the call queued
+// for a kernel thread runs (today's fsnotify reaper): the simulator's one
+// deterministic point for it besides shutdown.
 func (t *Task) Exit() {
 	if s := t.k.sched; s != nil && s.Aborting() {
 		return
 	}
 	t.cur.CheckNoneHeld()
+	t.k.runKthreads(t.cur)
 }
 
 func (t *Task) enter(name string) { t.Enter(name) }

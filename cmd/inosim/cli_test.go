@@ -530,42 +530,85 @@ func TestFormatJSON(t *testing.T) {
 	}
 }
 
-// TestTrace: --trace=locks,refs adds comment lines, so the output still
-// parses and checks; under inotify_rm_watch it shows ih->mutex and the
-// watch's references.
-func TestTrace(t *testing.T) {
-	p := writeFile(t, "rm.scen", "mkdir /d\ni = inotify_init\nw = inotify_add_watch i /d IN_CREATE\ninotify_rm_watch i w\nread i\n  w IN_IGNORED\n")
-	r := inosim(t, "", nil, "run", "--trace=locks,refs", p)
-	r.want(t, 0, "run --trace=locks,refs")
-	f, err := scenario.Parse("trace", []byte(r.stdout))
-	if err != nil {
-		t.Fatalf("trace output does not parse: %v", err)
-	}
-	if len(f.Commands) != 5 {
-		t.Errorf("%d commands, want 5", len(f.Commands))
-	}
+// rmScenario is the walk-through's scenario: a watch added and removed.
+const rmScenario = "mkdir /d\ni = inotify_init\nw = inotify_add_watch i /d IN_CREATE\ninotify_rm_watch i w\nread i\n  w IN_IGNORED\n"
+
+// traceUnder returns the trace comment lines printed under the command
+// line cmd.
+func traceUnder(out, cmd string) string {
 	var under []string
 	in := false
-	for _, l := range strings.Split(r.stdout, "\n") {
+	for _, l := range strings.Split(out, "\n") {
 		if !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, " ") {
-			in = strings.HasPrefix(l, "inotify_rm_watch")
+			in = l == cmd
 			continue
 		}
 		if in {
 			under = append(under, l)
 		}
 	}
-	block := strings.Join(under, "\n")
-	for _, s := range []string{"# lock   ih->mutex", "# lock   inode->inotify_mutex", "# lock   dev->ev_mutex", "inotify_watch#"} {
-		if !strings.Contains(block, s) {
-			t.Errorf("rm_watch's trace lacks %q:\n%s", s, block)
+	return strings.Join(under, "\n")
+}
+
+// seedNames are the objects and locks of seeds 000-002, which today's
+// kernel does not have.
+var seedNames = []string{"inotify_handle", "inotify_watch", "inotify_device", "ih->mutex",
+	"dev->up_mutex", "dev->ev_mutex", "inode->inotify_mutex", "uidhash_lock"}
+
+// TestTrace: --trace=locks,refs adds comment lines, so the output still
+// parses and checks. Under personality linux the whole trace names today's
+// fs/notify only (groups, marks, connectors, mark_mutex,
+// notification_lock, fsnotify_mark_srcu, the reaper) and none of the
+// seeds' objects or locks; under linux-2.6.18, rm_watch shows ih->mutex
+// and the watch's references, and no dev->up_mutex.
+func TestTrace(t *testing.T) {
+	for _, c := range []struct {
+		personality string
+		want        []string
+		not         []string
+		anywhere    bool // not: in the whole trace, not only under rm_watch
+	}{
+		{"", []string{"# lock   group->mark_mutex", "# lock   mark->lock", "# lock   mark->connector->lock",
+			"# lock   group->notification_lock", "# lock   group->inotify_data.idr_lock",
+			"# sync   fsnotify_mark_srcu", "# lock   reaper_work", "fsnotify_mark#1 -> 0",
+			"# free fsnotify_mark#1", "# free fsnotify_mark_connector#1", "fsnotify_group#1"}, seedNames, true},
+		{"personality linux-2.6.18\n", []string{"# lock   ih->mutex", "# lock   inode->inotify_mutex",
+			"# lock   dev->ev_mutex", "inotify_watch#"}, []string{"dev->up_mutex"}, false},
+	} {
+		name := "linux"
+		if c.personality != "" {
+			name = "linux-2.6.18"
 		}
+		t.Run(name, func(t *testing.T) {
+			p := writeFile(t, "rm.scen", c.personality+rmScenario)
+			r := inosim(t, "", nil, "run", "--trace=locks,refs", p)
+			r.want(t, 0, "run --trace=locks,refs")
+			f, err := scenario.Parse("trace", []byte(r.stdout))
+			if err != nil {
+				t.Fatalf("trace output does not parse: %v", err)
+			}
+			if len(f.Commands) != 5 {
+				t.Errorf("%d commands, want 5", len(f.Commands))
+			}
+			block := traceUnder(r.stdout, "inotify_rm_watch i w")
+			for _, s := range c.want {
+				if !strings.Contains(block, s) {
+					t.Errorf("rm_watch's trace lacks %q:\n%s", s, block)
+				}
+			}
+			in := block
+			if c.anywhere {
+				in = r.stdout
+			}
+			for _, s := range c.not {
+				if strings.Contains(in, s) {
+					t.Errorf("the trace names %s:\n%s", s, in)
+				}
+			}
+			tp := writeFile(t, "traced.scen", r.stdout)
+			inosim(t, "", nil, "check", tp).want(t, 0, "check of a traced transcript")
+		})
 	}
-	if strings.Contains(block, "dev->up_mutex") {
-		t.Errorf("rm_watch took dev->up_mutex:\n%s", block)
-	}
-	tp := writeFile(t, "traced.scen", r.stdout)
-	inosim(t, "", nil, "check", tp).want(t, 0, "check of a traced transcript")
 }
 
 // TestSimulatorTouchesNothing: in simulator mode, run makes no inotify call
@@ -631,34 +674,26 @@ read i
 	}
 }
 
-// TestTraceWalkthroughIsCurrent: the inotify_rm_watch trace that
-// docs/scenarios.md walks through is what the tool prints today.
+// TestTraceWalkthroughIsCurrent: the inotify_rm_watch traces that
+// docs/scenarios.md walks through, today's and the seeds'
+// (personality linux-2.6.18), are what the tool prints.
 func TestTraceWalkthroughIsCurrent(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/scenarios.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := writeFile(t, "rm.scen", "mkdir /d\ni = inotify_init\nw = inotify_add_watch i /d IN_CREATE\ninotify_rm_watch i w\nread i\n  w IN_IGNORED\n")
-	r := inosim(t, "", nil, "run", "--trace=locks,refs", p)
-	r.want(t, 0, "run --trace=locks,refs")
-	lines := strings.Split(r.stdout, "\n")
-	var block []string
-	for i, l := range lines {
-		if l == "inotify_rm_watch i w" {
-			block = append(block, l)
-			for _, m := range lines[i+1:] {
-				if !strings.HasPrefix(m, "#") {
-					break
-				}
-				block = append(block, m)
-			}
+	for _, personality := range []string{"", "personality linux-2.6.18\n"} {
+		p := writeFile(t, "rm.scen", personality+rmScenario)
+		r := inosim(t, "", nil, "run", "--trace=locks,refs", p)
+		r.want(t, 0, "run --trace=locks,refs")
+		block := traceUnder(r.stdout, "inotify_rm_watch i w")
+		if block == "" {
+			t.Fatalf("no trace under inotify_rm_watch:\n%s", r.stdout)
 		}
-	}
-	if len(block) < 2 {
-		t.Fatalf("no trace under inotify_rm_watch:\n%s", r.stdout)
-	}
-	if want := strings.Join(block, "\n") + "\n"; !strings.Contains(string(doc), want) {
-		t.Errorf("docs/scenarios.md no longer shows the trace inosim prints; update its walk-through for:\n%s", want)
+		want := "inotify_rm_watch i w\n" + block + "\n"
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("docs/scenarios.md no longer shows the trace inosim prints (%q); update its walk-through for:\n%s", personality, want)
+		}
 	}
 }
 

@@ -14,7 +14,8 @@ const module = "github.com/inosim/inosim"
 // not link, so that they stay independent of the code they judge.
 var simulatorPkgs = []string{
 	"sim", "simrun", "simtest", "vfs", "inode", "dentry", "hooks", "inotify", "inotifydev",
-	"internal/idr", "internal/sched",
+	"fsnotify", "fsnotify/inotifyfs", "inotifyfem", "eventpoll", "internal/idr", "internal/sched",
+	"internal/srcu", "internal/vmem", "internal/wait",
 	"internal/lockdep", "internal/kref", "internal/personality",
 }
 

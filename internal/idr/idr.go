@@ -14,6 +14,7 @@ import (
 type IDR[T any] struct {
 	root  *idrNode[T]
 	count int
+	next  uint32 // idr_next: where AllocCyclic starts
 }
 
 const (
@@ -212,3 +213,27 @@ func (n *idrNode[T]) walk(level int, base uint32, out *[]int32) {
 		}
 	}
 }
+
+// AllocCyclic stores item at the lowest free id from the cursor up to
+// Max, wrapping to the lowest free id >= 1, and moves the cursor past it
+// (idr_alloc_cyclic(idr, item, 1, 0)). It returns -1 when every id is in
+// use.
+func (r *IDR[T]) AllocCyclic(item T) int32 {
+	start := r.next
+	if start < 1 || start > Max {
+		start = 1
+	}
+	id := r.LowestFree(start)
+	if id < 0 {
+		id = r.LowestFree(1)
+	}
+	if id < 0 {
+		return -1
+	}
+	r.Insert(int32(id), item)
+	r.next = uint32(id) + 1
+	return int32(id)
+}
+
+// SetCursor makes the next AllocCyclic start at id (idr_set_cursor).
+func (r *IDR[T]) SetCursor(id uint32) { r.next = id }

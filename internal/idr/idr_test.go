@@ -93,3 +93,28 @@ func itoa(n int) string {
 	}
 	return s
 }
+
+// TestAllocCyclic: ids go up from the cursor, wrap to the lowest free id
+// >= 1 past Max, and SetCursor moves the start.
+func TestAllocCyclic(t *testing.T) {
+	var r IDR[int]
+	for want := int32(1); want <= 3; want++ {
+		if got := r.AllocCyclic(0); got != want {
+			t.Fatalf("AllocCyclic = %d, want %d", got, want)
+		}
+	}
+	r.Remove(1)
+	if got := r.AllocCyclic(0); got != 4 {
+		t.Fatalf("AllocCyclic after removing 1 = %d, want 4 (cyclic)", got)
+	}
+	r.SetCursor(Max)
+	if got := r.AllocCyclic(0); got != Max {
+		t.Fatalf("AllocCyclic at the cursor Max = %d", got)
+	}
+	if got := r.AllocCyclic(0); got != 1 {
+		t.Fatalf("AllocCyclic past Max = %d, want the wrap to 1", got)
+	}
+	if got := r.AllocCyclic(0); got != 5 {
+		t.Fatalf("AllocCyclic after the wrap = %d, want 5", got)
+	}
+}

@@ -65,7 +65,7 @@ func (tr *Tracker) SetTracing(on bool, sink func(Entry)) {
 // Entry is one operation on a count.
 type Entry struct {
 	Object string // "inode#12"
-	Op     string // "init", "get", "put"
+	Op     string // "init", "get", "put", "free"
 	Count  int32  // the count after the operation
 	Func   string // the Go function that did it
 	From   string // the function that called Func ("" if unknown)
@@ -90,24 +90,69 @@ func (e Entry) String() string {
 
 // Ref is a checked reference count. The zero Ref is unusable: call Init.
 type Ref struct {
-	n    atomic.Int32
-	tr   *Tracker
-	kind string
-	id   uint64
+	n     atomic.Int32
+	tr    *Tracker
+	kind  string
+	id    uint64
+	rcu   bool        // freed by Free, after a grace period (InitRCU)
+	freed atomic.Bool // Free ran
 }
 
 // Init sets the object's identity and its initial count (usually 1, the
 // creator's reference), and registers it as live if the count is positive.
 func (r *Ref) Init(tr *Tracker, kind string, id uint64, n int32) {
+	if r.init(tr, kind, id, n) {
+		tr.record(r, "init", n)
+	}
+}
+
+// init sets the identity and count and reports whether to record it.
+func (r *Ref) init(tr *Tracker, kind string, id uint64, n int32) bool {
 	r.tr, r.kind, r.id = tr, kind, id
 	r.n.Store(n)
-	if tr.on() {
-		if n > 0 {
-			tr.mu.Lock()
-			tr.live[r] = struct{}{}
-			tr.mu.Unlock()
-		}
+	if !tr.on() {
+		return false
+	}
+	if n > 0 {
+		tr.mu.Lock()
+		tr.live[r] = struct{}{}
+		tr.mu.Unlock()
+	}
+	return true
+}
+
+// InitRCU is Init for an object whose memory outlives its last reference
+// until a grace period ends: readers that found it without a reference
+// (under SRCU) may still look at it, so the final Put only queues it and
+// Free, called after the grace period, frees it (today's fsnotify marks
+// and connectors). Such an object stays live, and is reported as a leak,
+// until Free; a Get after its final Put is still a use after free.
+func (r *Ref) InitRCU(tr *Tracker, kind string, id uint64, n int32) {
+	r.rcu = true
+	if r.init(tr, kind, id, n) {
 		tr.record(r, "init", n)
+	}
+}
+
+// Free frees an InitRCU object after its grace period (kmem_cache_free
+// from an SRCU callback or after synchronize_srcu): recorded as "free".
+// Freeing an object still referenced, or twice, is reported.
+func (r *Ref) Free() {
+	twice := r.freed.Swap(true)
+	if !r.tr.on() {
+		return
+	}
+	n := r.n.Load()
+	r.tr.record(r, "free", n)
+	switch {
+	case twice:
+		r.tr.report(r, BadFree, n, "freed twice")
+	case n != 0:
+		r.tr.report(r, BadFree, n, fmt.Sprintf("freed while its count is %d", n))
+	default:
+		r.tr.mu.Lock()
+		delete(r.tr.live, r)
+		r.tr.mu.Unlock()
 	}
 }
 
@@ -159,8 +204,8 @@ func (r *Ref) TryGet() bool {
 }
 
 // Put drops a reference (atomic_dec_and_test) and reports whether it was
-// the last one; the caller then frees the object. A put below zero is
-// reported and returns false.
+// the last one; the caller then frees the object (an InitRCU object: queues
+// it for Free). A put below zero is reported and returns false.
 func (r *Ref) Put() bool {
 	if r.tr != nil && r.tr.hook != nil {
 		r.tr.hook.RefOp()
@@ -174,7 +219,7 @@ func (r *Ref) Put() bool {
 		r.tr.report(r, Underflow, n, fmt.Sprintf("put below zero (count now %d)", n))
 		return false
 	}
-	if n == 0 {
+	if n == 0 && !r.rcu {
 		r.tr.mu.Lock()
 		delete(r.tr.live, r)
 		r.tr.mu.Unlock()
@@ -182,8 +227,28 @@ func (r *Ref) Put() bool {
 	return n == 0
 }
 
+// PutNotLast drops a reference unless it is the last one
+// (refcount_dec_not_one, the lockless half of refcount_dec_and_lock): it
+// reports whether it dropped one. When it did not, the caller takes the
+// lock that guards the object's lists and then calls Put.
+func (r *Ref) PutNotLast() bool {
+	for {
+		n := r.n.Load()
+		if n <= 1 {
+			return false
+		}
+		if r.n.CompareAndSwap(n, n-1) {
+			if r.tr.on() {
+				r.tr.record(r, "put", n-1)
+			}
+			return true
+		}
+	}
+}
+
 // record adds an entry to r's history if tracing is on. It is called only
-// by Init, Get, TryGet and Put: the function named is their caller.
+// by Init, InitRCU, Get, TryGet, Put, PutNotLast and Free: the function
+// named is their caller.
 func (tr *Tracker) record(r *Ref, op string, n int32) {
 	if !tr.tracing.Load() {
 		return
@@ -209,9 +274,10 @@ const (
 	GetAfterFree Kind = iota
 	Underflow
 	Leak
+	BadFree // Free of an object still referenced, or a second Free
 )
 
-var kindNames = [...]string{GetAfterFree: "GetAfterFree", Underflow: "Underflow", Leak: "Leak"}
+var kindNames = [...]string{GetAfterFree: "GetAfterFree", Underflow: "Underflow", Leak: "Leak", BadFree: "BadFree"}
 
 // String names the kind ("Underflow").
 func (k Kind) String() string {
@@ -250,7 +316,8 @@ func (tr *Tracker) report(r *Ref, k Kind, n int32, msg string) {
 	tr.reports = append(tr.reports, rep)
 }
 
-// Reports returns the get-after-free and underflow reports made so far.
+// Reports returns the get-after-free, underflow and bad-free reports made
+// so far.
 func (tr *Tracker) Reports() []*Report {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
@@ -278,8 +345,11 @@ func (tr *Tracker) Leaks() []*Report {
 	var out []*Report
 	for r := range tr.live {
 		n := r.n.Load()
-		rep := &Report{Kind: Leak, Object: r.Name(), Count: n,
-			Message: fmt.Sprintf("leaked with count %d", n)}
+		msg := fmt.Sprintf("leaked with count %d", n)
+		if n == 0 {
+			msg = "leaked with count 0: never freed after its last put (no grace period ended)"
+		}
+		rep := &Report{Kind: Leak, Object: r.Name(), Count: n, Message: msg}
 		rep.History = append(rep.History, tr.history[r]...)
 		out = append(out, rep)
 	}

@@ -97,8 +97,24 @@ func (s Site) String() string {
 
 type edge struct {
 	from, to key
-	site     Site // the acquisition of `to` that first made this edge
-	held     Site // where `from` was taken at that time
+	site     Site  // the acquisition of `to` that first made this edge
+	held     Site  // where `from` was taken at that time
+	kinds    uint8 // the dependency types seen (kindBit)
+}
+
+// kindBit is the bit of a dependency type in edge.kinds: whether the held
+// lock was held for reading (shared) and whether the new one was taken as
+// a recursive reader. Mutexes are always exclusive, so only a Map's read
+// side makes the other three types.
+func kindBit(fromRead, toRead bool) uint8 {
+	b := uint8(1)
+	if fromRead {
+		b <<= 2
+	}
+	if toRead {
+		b <<= 1
+	}
+	return b
 }
 
 // siteKey identifies a report site for deduplication: a lock node and the
@@ -192,9 +208,13 @@ func (v *Validator) Reports() []*Report {
 }
 
 // Edge is one recorded dependency: From was held when To was taken.
+// ToRead says To was only ever taken as a recursive reader with From
+// held (a Map's AcquireRead): such a dependency alone can never make a
+// deadlock, since a reader never waits for a reader.
 type Edge struct {
 	From, To string
 	Site     Site
+	ToRead   bool
 }
 
 // Edges returns the dependency graph, sorted, for documentation checks.
@@ -203,7 +223,8 @@ func (v *Validator) Edges() []Edge {
 	defer v.mu.RUnlock()
 	out := make([]Edge, 0, len(v.edges))
 	for _, e := range v.edges {
-		out = append(out, Edge{From: e.from.String(), To: e.to.String(), Site: e.site})
+		toRead := e.kinds&(kindBit(false, false)|kindBit(true, false)) == 0
+		out = append(out, Edge{From: e.from.String(), To: e.to.String(), Site: e.site, ToRead: toRead})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].From != out[j].From {
@@ -241,6 +262,12 @@ type Task struct {
 	name  string
 	where string
 	held  []held
+
+	// Slab is the task's object cache for the simulated kernel's
+	// allocators, as the kernel's slab keeps one per CPU: a Task runs on
+	// one goroutine at a time, so it needs no lock. Its owner (one
+	// allocator) sets and reads it; lockdep never looks at it.
+	Slab any
 }
 
 // held is one entry of a task's held-lock stack. The Go caller is kept as a
@@ -251,6 +278,8 @@ type held struct {
 	k     key
 	pc    uintptr
 	where string
+	read  bool // taken as a recursive reader (Map.AcquireRead)
+	map_  bool // a Map: no sync.Mutex behind it
 }
 
 // Hook is what a deterministic scheduler (package sched) attaches to a
@@ -389,10 +418,12 @@ func (t *Task) CheckNoneHeld() {
 		t.v.emit(t, "unlock", &h, i+1, pc)
 		t.held[i] = held{}
 		t.held = t.held[:i]
-		h.m.owner = nil
-		h.m.mu.Unlock()
-		if t.hook != nil {
-			t.hook.Released(h.m)
+		if !h.map_ {
+			h.m.owner = nil
+			h.m.mu.Unlock()
+			if t.hook != nil {
+				t.hook.Released(h.m)
+			}
 		}
 	}
 }
@@ -437,18 +468,31 @@ func (m *Mutex) lock(cur *Task, sub int) {
 		m.mu.Lock()
 		return
 	}
+	m.acquire(cur, sub, false, false, 2)
+}
+
+// acquire validates and records an acquisition by cur, blocking on the
+// sync.Mutex unless isMap; skip counts the frames between the Go caller
+// to record and acquire.
+func (m *Mutex) acquire(cur *Task, sub int, read, isMap bool, skip int) {
 	if m.class == nil {
 		panic("lockdep: lock used before Init")
 	}
 	k := key{m.class, sub}
 	var pc uintptr
 	if cur.v.sites.Load() || cur.v.trace.Load() != nil {
-		pc = callerPC(1)
+		pc = callerPC(skip)
 	}
-	cur.v.validate(cur, m, k, pc, 0)
-	m.mu.Lock()
-	cur.held = append(cur.held, held{m: m, k: k, pc: pc, where: cur.where})
-	cur.v.emit(cur, "lock", &cur.held[len(cur.held)-1], len(cur.held), pc)
+	cur.v.validate(cur, m, k, pc, read, skip+1)
+	if !isMap {
+		m.mu.Lock()
+	}
+	cur.held = append(cur.held, held{m: m, k: k, pc: pc, where: cur.where, read: read, map_: isMap})
+	op := "lock"
+	if read {
+		op = "rlock"
+	}
+	cur.v.emit(cur, op, &cur.held[len(cur.held)-1], len(cur.held), pc)
 }
 
 // lockHooked is lock for a task under a scheduler: validated first, as
@@ -470,7 +514,7 @@ func (m *Mutex) lockHooked(cur *Task, sub int) {
 	if cur.v.sites.Load() || cur.v.trace.Load() != nil {
 		pc = callerPC(2)
 	}
-	cur.v.validate(cur, m, k, pc, 1)
+	cur.v.validate(cur, m, k, pc, false, 3)
 	cur.hook.Acquire(m)
 	m.mu.Lock()
 	m.owner = cur
@@ -499,22 +543,32 @@ func (m *Mutex) unlock(cur *Task) bool {
 		m.mu.Unlock()
 		return true
 	}
+	return m.release(cur, false, 1)
+}
+
+// release removes m's innermost entry from cur's held locks and unlocks
+// the sync.Mutex unless isMap; releasing what cur does not hold is
+// reported. The pc recorded is the caller of release's caller, skip more
+// frames up. It reports whether m was held.
+func (m *Mutex) release(cur *Task, isMap bool, skip int) bool {
 	for i := len(cur.held) - 1; i >= 0; i-- {
 		if cur.held[i].m != m {
 			continue
 		}
 		if cur.v.trace.Load() != nil {
 			h := cur.held[i]
-			cur.v.emit(cur, "unlock", &h, len(cur.held), callerPC(1))
+			cur.v.emit(cur, "unlock", &h, len(cur.held), callerPC(1+skip))
 		}
 		n := copy(cur.held[i:], cur.held[i+1:])
 		cur.held[i+n] = held{} // drop the stale reference for the GC
 		cur.held = cur.held[:i+n]
-		m.owner = nil
-		m.mu.Unlock()
+		if !isMap {
+			m.owner = nil
+			m.mu.Unlock()
+		}
 		return true
 	}
-	pc := callerPC(1)
+	pc := callerPC(1 + skip)
 	k := key{m.class, 0}
 	r := &Report{Kind: BadUnlock, Title: "bad unlock balance detected!", Task: cur.name, Where: cur.where,
 		Lock: m.lockName(k), Site: cur.siteAt(pc), Held: cur.heldLocks()}
@@ -562,12 +616,12 @@ func (v *Validator) emit(t *Task, op string, h *held, depth int, pc uintptr) {
 	tr.fn(ev)
 }
 
-// validate checks taking m (as node k) from the Go call at pc with t's
-// locks held, before the task blocks on it: lockdep's __lock_acquire /
-// validate_chain. Known edges are only read: no map write, no allocation.
-// extra is the number of frames between Lock or LockNested and validate's
-// caller, beyond lock itself.
-func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr, extra int) {
+// validate checks taking m (as node k; as a recursive reader if read)
+// from the Go call at pc with t's locks held, before the task blocks on
+// it: lockdep's __lock_acquire / validate_chain. Known edges are only
+// read: no map write, no allocation. skip is the number of frames between
+// validate's caller and the Go call to name.
+func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr, read bool, skip int) {
 	if len(t.held) == 0 {
 		return
 	}
@@ -575,14 +629,18 @@ func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr, extra int) {
 	// new is learnt: a new edge or a report.
 	site := func() uintptr {
 		if pc == 0 {
-			pc = callerPC(3 + extra)
+			pc = callerPC(skip + 1)
 		}
 		return pc
 	}
 	for i := range t.held {
 		if t.held[i].m == m {
+			if read && t.held[i].read {
+				continue // a recursive reader may nest (srcu_read_lock twice)
+			}
 			site()
-			// Taking it would hang the test forever: report, then stop here.
+			// Taking it would hang the test forever (a lock, or a wait
+			// for readers that include the waiter): report, then stop.
 			r := v.recursiveReport(t, m, k, pc)
 			v.mu.Lock()
 			v.addReport(r)
@@ -592,6 +650,9 @@ func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr, extra int) {
 	}
 	for i := range t.held {
 		if t.held[i].k == k {
+			if read && t.held[i].read {
+				continue
+			}
 			site()
 			r := v.recursiveReport(t, m, k, pc)
 			v.mu.Lock()
@@ -607,8 +668,11 @@ func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr, extra int) {
 	v.mu.RLock()
 	known := true
 	for i := range t.held {
+		if t.held[i].k == k {
+			continue
+		}
 		pair := [2]key{t.held[i].k, k}
-		if _, ok := v.edges[pair]; !ok && !v.reported[pair] {
+		if e, ok := v.edges[pair]; (!ok || e.kinds&kindBit(t.held[i].read, read) == 0) && !v.reported[pair] {
 			known = false
 			break
 		}
@@ -627,14 +691,19 @@ func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr, extra int) {
 	// acquisition makes at most one circular report.
 	for i := len(t.held) - 1; i >= 0; i-- {
 		h := &t.held[i]
+		if h.k == k {
+			continue // a nested recursive reader adds no dependency on itself
+		}
 		pair := [2]key{h.k, k}
-		if _, ok := v.edges[pair]; ok || v.reported[pair] {
+		bit := kindBit(h.read, read)
+		e, ok := v.edges[pair]
+		if ok && e.kinds&bit != 0 || v.reported[pair] {
 			continue
 		}
 		if !haveSite {
 			acq, haveSite = t.siteAt(pc), true
 		}
-		if path := v.pathLocked(k, h.k); path != nil {
+		if path := v.pathLocked(k, read, h.k, h.read); path != nil {
 			// Do not record the edge that closes the cycle; remember the
 			// pair so that it is neither searched nor reported again.
 			v.reported[pair] = true
@@ -644,8 +713,12 @@ func (v *Validator) validate(t *Task, m *Mutex, k key, pc uintptr, extra int) {
 			}
 			continue
 		}
-		v.edges[pair] = &edge{from: h.k, to: k, site: acq, held: t.heldSite(h)}
-		v.after[h.k] = append(v.after[h.k], k)
+		if !ok {
+			e = &edge{from: h.k, to: k, site: acq, held: t.heldSite(h)}
+			v.edges[pair] = e
+			v.after[h.k] = append(v.after[h.k], k)
+		}
+		e.kinds |= bit
 	}
 }
 
@@ -654,29 +727,55 @@ func (v *Validator) recursiveReport(t *Task, m *Mutex, k key, pc uintptr) *Repor
 		Where: t.where, Lock: m.lockName(k), Site: t.siteAt(pc), Held: t.heldLocks()}
 }
 
-// pathLocked returns the edges of a path from a to b, or nil (BFS, so the
-// chain reported is a shortest one). Caller must hold v.mu.
-func (v *Validator) pathLocked(a, b key) []*edge {
-	prev := map[key]*edge{}
-	queue := []key{a}
-	seen := map[key]bool{a: true}
+// pathLocked returns the edges of a deadlock-capable path from a (being
+// taken, as a recursive reader if aRead) to b (held, for reading if
+// bRead), or nil (BFS, so the chain reported is a shortest one). As in
+// the kernel's lockdep since 5.10, a path through a lock that it enters
+// as a recursive reader and leaves from a shared hold proves nothing
+// (readers do not wait for readers): the search walks (lock, entered as
+// a reader) states and never takes such a turn. Caller must hold v.mu.
+func (v *Validator) pathLocked(a key, aRead bool, b key, bRead bool) []*edge {
+	type state struct {
+		k    key
+		read bool // entered as a recursive reader
+	}
+	type step struct {
+		e    *edge
+		prev state
+	}
+	start := state{a, aRead}
+	prev := map[state]step{}
+	queue := []state{start}
+	seen := map[state]bool{start: true}
 	for len(queue) > 0 {
-		n := queue[0]
+		s := queue[0]
 		queue = queue[1:]
-		if n == b {
+		if s.k == b && !(s.read && bRead) {
 			var path []*edge
-			for n != a {
-				e := prev[n]
-				path = append([]*edge{e}, path...)
-				n = e.from
+			for s != start {
+				st := prev[s]
+				path = append([]*edge{st.e}, path...)
+				s = st.prev
 			}
 			return path
 		}
-		for _, next := range v.after[n] {
-			if !seen[next] {
-				seen[next] = true
-				prev[next] = v.edges[[2]key{n, next}]
-				queue = append(queue, next)
+		for _, next := range v.after[s.k] {
+			e := v.edges[[2]key{s.k, next}]
+			for _, fromRead := range []bool{false, true} {
+				if fromRead && s.read {
+					continue
+				}
+				for _, toRead := range []bool{false, true} {
+					if e.kinds&kindBit(fromRead, toRead) == 0 {
+						continue
+					}
+					ns := state{next, toRead}
+					if !seen[ns] {
+						seen[ns] = true
+						prev[ns] = step{e, s}
+						queue = append(queue, ns)
+					}
+				}
 			}
 		}
 	}

@@ -65,6 +65,9 @@ func (s *Scheduler) deadlocked() {
 		case sleeping:
 			b.Queue = t.wq.name
 			b.Rows = append(b.Rows, Row{Step: t.step, Text: "wait(" + t.wq.name + ");"})
+		case waitingFor:
+			b.Queue = t.what
+			b.Rows = append(b.Rows, Row{Step: t.step, Text: "wait(" + t.what + ");"})
 		}
 		d.Threads = append(d.Threads, b)
 	}

@@ -13,6 +13,7 @@ const (
 	runnable              // may run
 	onMutex               // blocked until mutex is free
 	sleeping              // blocked until its wait queue is woken
+	waitingFor            // blocked until cond holds (WaitUntil)
 	exited                // its function returned (or was aborted)
 )
 
@@ -27,6 +28,8 @@ type Thread struct {
 	mutex *lockdep.Mutex // onMutex: the lock it waits for
 	wq    *WaitQueue     // sleeping: the queue it sleeps on
 	wqGen uint64         // sleeping: the queue's generation when it went to sleep
+	cond  func() bool    // waitingFor: what it waits for
+	what  string         // waitingFor: its name, for a deadlock report
 	where string         // blocked: the Go function that blocked
 	step  int            // blocked: the switch point it blocked at
 	locks []taken        // the locks it took in this run and still holds
@@ -240,8 +243,32 @@ func (t *Thread) canRun() bool {
 		return t.mutex.Owner() == nil
 	case sleeping:
 		return t.wq.gen != t.wqGen
+	case waitingFor:
+		return t.cond()
 	}
 	return false
+}
+
+// WaitUntil blocks cur's thread of a scheduler run until cond holds, as a
+// wait the scheduler sees (synchronize_srcu waiting for readers that run
+// on other threads): the thread runs again only when cond is true, and
+// every thread so blocked is a deadlock, reported as waiting for what. It
+// returns false at once, doing nothing, when cur runs under no scheduler:
+// the caller then waits its own way.
+func WaitUntil(cur *lockdep.Task, what string, cond func() bool) bool {
+	t := ThreadOf(cur)
+	if t == nil || !t.inRun() {
+		return false
+	}
+	for !cond() {
+		if t.s.abort {
+			panic(abortRun{})
+		}
+		t.state, t.cond, t.what, t.where, t.step = waitingFor, cond, what, callerOutside(), t.s.steps
+		t.s.point(t)
+		t.state, t.cond, t.what, t.where = runnable, nil, "", ""
+	}
+	return true
 }
 
 // pick returns the thread to run next, cur having reached a switch point

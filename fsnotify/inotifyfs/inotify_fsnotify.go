@@ -1,0 +1,154 @@
+package inotifyfs
+
+// fs/notify/inotify/inotify.h and inotify_fsnotify.c: inotify's event and
+// mark, and the ops fsnotify calls.
+
+import (
+	"sync/atomic"
+
+	"github.com/inosim/inosim/fsnotify"
+	"github.com/inosim/inosim/inode"
+	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/uapi"
+)
+
+// eventInfo is struct inotify_event_info: an fsnotify event with what
+// read(2) returns of it.
+type eventInfo struct {
+	fse    fsnotify.Event
+	mask   uapi.Mask // the fsnotify mask (FS_EVENT_ON_CHILD kept; stripped at copy)
+	wd     int32
+	cookie uint32
+	name   string
+}
+
+// inotifyE is INOTIFY_E: the inotify event around an fsnotify one.
+func inotifyE(e *fsnotify.Event) *eventInfo { return e.Private.(*eventInfo) }
+
+// size is the event's size on the read ABI: the header and the name
+// rounded up (round_event_name_len).
+func (e *eventInfo) size() int { return uapi.EventHeaderSize + uapi.PaddedNameLen(len(e.name)) }
+
+// inodeMark is struct inotify_inode_mark: an fsnotify mark with its wd.
+type inodeMark struct {
+	fsn fsnotify.Mark
+	// wd is set under idr_lock and read without it (READ_ONCE): -1 once
+	// the mark has left the idr.
+	wd atomic.Int32
+}
+
+// iMark is container_of(fsn_mark, struct inotify_inode_mark, fsn_mark).
+func iMark(m *fsnotify.Mark) *inodeMark { return m.Private.(*inodeMark) }
+
+// eventCompare is event_compare: an IN_IGNORED event is never merged into;
+// otherwise the same mask, wd and name.
+func eventCompare(old, new *eventInfo) bool {
+	if old.mask&fsnotify.FS_IN_IGNORED != 0 {
+		return false
+	}
+	return old.mask == new.mask && old.wd == new.wd && old.name == new.name
+}
+
+// inotifyMerge is inotify_merge: a new event folds into the newest queued
+// one if they are the same (called under notification_lock).
+func inotifyMerge(last, e *fsnotify.Event) bool {
+	return eventCompare(inotifyE(last), inotifyE(e))
+}
+
+// HandleInodeEvent is inotify_handle_inode_event, the group's
+// handle_inode_event: an event for mark's wd is queued (or merged, or lost
+// to a full queue), unless the mark is already leaving the idr; then an
+// IN_ONESHOT mark is destroyed (fsnotify_destroy_mark, which sends
+// IN_IGNORED). IN_ISDIR is stripped from IN_MOVE_SELF and IN_DELETE_SELF,
+// as inotify always did. Called inside an fsnotify_mark_srcu section.
+func (g *group) HandleInodeEvent(cur *lockdep.Task, m *fsnotify.Mark, mask uapi.Mask, ino, dir *inode.Inode, name string, cookie uint32) {
+	im := iMark(m)
+	wd := im.wd.Load()
+	if wd == -1 { // racing with the mark being detached
+		return
+	}
+	if mask&(fsnotify.FS_MOVE_SELF|fsnotify.FS_DELETE_SELF) != 0 {
+		mask &^= fsnotify.FS_ISDIR
+	}
+	e := allocEvent(cur)
+	e.mask, e.wd, e.cookie, e.name = mask, wd, cookie, name
+	if g.fsg.InsertEvent(cur, &e.fse, inotifyMerge) != fsnotify.EventQueued {
+		g.fsg.DestroyEvent(cur, &e.fse) // our event wasn't used in the end
+	}
+	if m.Flags()&fsnotify.FSNOTIFY_MARK_FLAG_IN_ONESHOT != 0 {
+		g.in.fs.DestroyMark(cur, m, g.fsg)
+	}
+}
+
+// FreeingMark is inotify_freeing_mark: inotify_ignored_and_remove_idr.
+func (g *group) FreeingMark(cur *lockdep.Task, m *fsnotify.Mark, fsg *fsnotify.Group) {
+	g.ignoredAndRemoveIdr(cur, m)
+}
+
+// ignoredAndRemoveIdr queues IN_IGNORED for the mark's wd, takes the mark
+// out of the idr and uncounts the user's watch
+// (inotify_ignored_and_remove_idr).
+func (g *group) ignoredAndRemoveIdr(cur *lockdep.Task, m *fsnotify.Mark) {
+	g.HandleInodeEvent(cur, m, fsnotify.FS_IN_IGNORED, nil, nil, "", 0)
+	g.removeFromIdr(cur, iMark(m))
+	g.in.ucounts.dec(cur, g.ucounts, UCOUNT_INOTIFY_WATCHES) // dec_inotify_watches
+}
+
+// FreeEvent is inotify_free_event: kfree of the event, which goes back
+// to cur's cache.
+func (g *group) FreeEvent(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event) {
+	ev := inotifyE(e)
+	ev.name = "" // pin no dentry's name
+	if s := slabOf(cur); s != nil && len(s.free) < maxSlabEvents {
+		s.free = append(s.free, ev)
+	}
+}
+
+// eventSlab is a task's cache of freed events (the per-CPU freelist of
+// the kmalloc cache inotify_event_info comes from): an event is made for
+// every notification, so they are recycled rather than left to the
+// garbage collector, without any lock (lockdep.Task.Slab).
+type eventSlab struct{ free []*eventInfo }
+
+// maxSlabEvents bounds the events a task keeps for reuse.
+const maxSlabEvents = 256
+
+func slabOf(cur *lockdep.Task) *eventSlab {
+	if cur == nil {
+		return nil
+	}
+	s, _ := cur.Slab.(*eventSlab)
+	if s == nil {
+		s = &eventSlab{}
+		cur.Slab = s
+	}
+	return s
+}
+
+// allocEvent returns an event to fill in (kmalloc of an
+// inotify_event_info), from cur's cache when it can; the caller sets every
+// field.
+func allocEvent(cur *lockdep.Task) *eventInfo {
+	if s := slabOf(cur); s != nil && len(s.free) > 0 {
+		e := s.free[len(s.free)-1]
+		s.free[len(s.free)-1] = nil
+		s.free = s.free[:len(s.free)-1]
+		return e
+	}
+	e := &eventInfo{}
+	e.fse.Private = e
+	return e
+}
+
+// FreeMark is inotify_free_mark: the mark's memory goes back to its cache
+// ("ding dong the mark is dead"); fsnotify has already recorded the free.
+func (g *group) FreeMark(cur *lockdep.Task, m *fsnotify.Mark) {}
+
+// FreeGroupPriv is inotify_free_group_priv: the idr (empty by now) goes,
+// and the user's instance count with it (dec_inotify_instances), at the
+// group's last reference, after every mark's.
+func (g *group) FreeGroupPriv(cur *lockdep.Task, fsg *fsnotify.Group) {
+	if g.ucounts != nil {
+		g.in.ucounts.dec(cur, g.ucounts, UCOUNT_INOTIFY_INSTANCES)
+	}
+}

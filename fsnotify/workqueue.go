@@ -1,0 +1,89 @@
+package fsnotify
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/sched"
+)
+
+// work is a work item of the reaper (struct work_struct on
+// system_unbound_wq): queued by queue_work, run by a kernel thread. The
+// simulated kernel runs queued work at its own deterministic points (the
+// end of each system call, shutdown: hooks.Kthread) and when a task
+// flushes it. Its lockdep map is held while it runs and synced by a
+// flush, as the kernel's workqueue annotates them, so a flush from inside
+// a lock the work takes is reported.
+type work struct {
+	dep     lockdep.Map
+	pending atomic.Bool
+	fn      func(cur *lockdep.Task)
+
+	// running serialises the runs: a work item never runs twice at once
+	// (the workqueue's own guarantee, not a lock of the model).
+	running sync.Mutex
+	busy    atomic.Bool // running is held (for a wait in the scheduler)
+}
+
+// acquireRunning takes running for cur. Under the deterministic scheduler
+// a run in progress belongs to another thread of the run, so cur waits for
+// it in the scheduler (which lets that thread finish), never in the Go
+// mutex.
+func (w *work) acquireRunning(cur *lockdep.Task) {
+	for !w.running.TryLock() {
+		if !sched.WaitUntil(cur, "flush_work", func() bool { return !w.busy.Load() }) {
+			w.running.Lock()
+			break
+		}
+	}
+	w.busy.Store(true)
+}
+
+func (w *work) releaseRunning() {
+	w.busy.Store(false)
+	w.running.Unlock()
+}
+
+func (w *work) init(c *lockdep.Class, fn func(cur *lockdep.Task)) {
+	w.dep.Init(c, 0)
+	w.fn = fn
+}
+
+// queue marks the work pending (queue_work, queue_delayed_work).
+func (w *work) queue() { w.pending.Store(true) }
+
+// run runs the work on a new kernel thread if it is pending; a run in
+// progress elsewhere is waited for first (process_one_work).
+// cur is the task on whose behalf it runs (the caller of RunQueuedWork).
+func (w *work) run(cur *lockdep.Task, v *lockdep.Validator) {
+	if !w.pending.Load() {
+		return
+	}
+	w.acquireRunning(cur)
+	defer w.releaseRunning()
+	w.runPending(v)
+}
+
+// runPending runs the work if it is still pending; run and flush call it
+// with w.running locked.
+func (w *work) runPending(v *lockdep.Validator) {
+	if !w.pending.Swap(false) {
+		return
+	}
+	kworker := v.NewTask("kworker")
+	w.dep.Acquire(kworker)
+	w.fn(kworker)
+	w.dep.Release(kworker)
+	kworker.CheckNoneHeld()
+}
+
+// flush waits until the work queued so far has run, running it now if it
+// has not started, and waiting for a run in progress
+// (flush_delayed_work); cur is the task that waits.
+func (w *work) flush(cur *lockdep.Task, v *lockdep.Validator) {
+	w.dep.Sync(cur)
+	w.acquireRunning(cur)
+	defer w.releaseRunning()
+	w.runPending(v)
+}
