@@ -393,8 +393,8 @@ func (fs *Fsnotify) FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uap
 	// parent's interest here, in one d_lock section: see
 	// dentry.ParentAndName).
 	parent, name := d.ParentAndName(cur)
-	defer dentry.Dput(cur, parent)
 	if parent == d { // IS_ROOT: a disconnected dentry cannot notify a parent
+		dentry.Dput(cur, parent)
 		fs.fsnotify(cur, mask, nil, "", ino, 0, unlinked)
 		return
 	}
@@ -406,9 +406,10 @@ func (fs *Fsnotify) FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uap
 	}
 	if mask&pMask&ALL_FSNOTIFY_EVENTS != 0 {
 		fs.fsnotify(cur, mask|FS_EVENT_ON_CHILD, pino, name, ino, 0, unlinked)
-		return
+	} else {
+		fs.fsnotify(cur, mask, pino, "", ino, 0, unlinked)
 	}
-	fs.fsnotify(cur, mask, pino, "", ino, 0, unlinked)
+	dentry.Dput(cur, parent)
 }
 
 // setChildrenDentryFlags sets the parent-watched flag on every child

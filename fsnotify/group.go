@@ -55,9 +55,6 @@ func (fs *Fsnotify) AllocGroup(ops Ops) *Group {
 	return g
 }
 
-// Ops returns the group's callbacks: the backend's private data.
-func (g *Group) Ops() Ops { return g.ops }
-
 // SetQueueLimits sets max_events and the preallocated overflow event, as a
 // backend does right after fsnotify_alloc_group (inotify_new_group).
 func (g *Group) SetQueueLimits(maxEvents int, overflow *Event) {

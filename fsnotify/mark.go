@@ -60,9 +60,6 @@ type Mark struct {
 	destroyNext  *Mark
 }
 
-// Group returns the mark's group.
-func (m *Mark) Group() *Group { return m.group }
-
 // Mask returns the events the mark asks for (READ_ONCE(mark->mask)).
 func (m *Mark) Mask() uapi.Mask { return uapi.Mask(m.mask.Load()) }
 

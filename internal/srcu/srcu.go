@@ -39,33 +39,50 @@ func (s *Struct) Init(c *lockdep.Class) { s.dep.InitWrapped(c, 0, 1) }
 // ReadUnlock (srcu_read_lock).
 func (s *Struct) ReadLock(cur *lockdep.Task) int {
 	s.dep.AcquireRead(cur)
+	idx := s.idx.Load()
+	s.cnt[idx].Add(1)
+	if s.idx.Load() == idx {
+		return int(idx)
+	}
+	return s.readLockFlipped(idx)
+}
+
+// readLockFlipped is ReadLock's slow path: a synchronize flipped the phase
+// under us and may already have found the old phase empty, so count in the
+// new one instead.
+func (s *Struct) readLockFlipped(idx uint32) int {
 	for {
-		idx := s.idx.Load()
+		s.leave(idx)
+		idx = s.idx.Load()
 		s.cnt[idx].Add(1)
 		if s.idx.Load() == idx {
 			return int(idx)
 		}
-		// A synchronize flipped the phase under us: it may already have
-		// found the old phase empty, so count in the new one instead.
-		s.leave(idx)
 	}
 }
 
 // ReadUnlock leaves the section entered with idx (srcu_read_unlock).
 func (s *Struct) ReadUnlock(cur *lockdep.Task, idx int) {
-	s.leave(uint32(idx))
+	if s.cnt[idx].Add(-1) == 0 && s.waiting.Load() {
+		s.wakeWriter()
+	}
 	s.dep.Release(cur)
 }
 
 func (s *Struct) leave(idx uint32) {
 	if s.cnt[idx].Add(-1) == 0 && s.waiting.Load() {
-		s.mu.Lock()
-		if s.wake != nil {
-			close(s.wake)
-			s.wake = nil
-		}
-		s.mu.Unlock()
+		s.wakeWriter()
 	}
+}
+
+// wakeWriter wakes the synchronize waiting for the phase just drained.
+func (s *Struct) wakeWriter() {
+	s.mu.Lock()
+	if s.wake != nil {
+		close(s.wake)
+		s.wake = nil
+	}
+	s.mu.Unlock()
 }
 
 // Synchronize waits until every reader that entered before it has left
