@@ -136,21 +136,7 @@ func TestSeed000TracesOnlyItsOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	locks, objects := map[string]bool{}, map[string]bool{}
-	res, err := simrun.Run(f, simrun.Options{Setup: func(k *sim.Kernel) {
-		k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
-			class, _, _ := strings.Cut(ev.Lock, "#")
-			class, _, _ = strings.Cut(class, "/")
-			locks[class] = true
-		})
-		k.Refs().SetTracing(true, func(en kref.Entry) {
-			kind, _, _ := strings.Cut(en.Object, "#")
-			objects[kind] = true
-		})
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, locks, objects := traceKinds(t, f)
 	for _, p := range res.Problems {
 		t.Error(p)
 	}
@@ -254,21 +240,7 @@ func TestSeed004TracesOnlyItsOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	locks, objects := map[string]bool{}, map[string]bool{}
-	res, err := simrun.Run(f, simrun.Options{Setup: func(k *sim.Kernel) {
-		k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
-			class, _, _ := strings.Cut(ev.Lock, "#")
-			class, _, _ = strings.Cut(class, "/")
-			locks[class] = true
-		})
-		k.Refs().SetTracing(true, func(en kref.Entry) {
-			kind, _, _ := strings.Cut(en.Object, "#")
-			objects[kind] = true
-		})
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, locks, objects := traceKinds(t, f)
 	for _, p := range res.Problems {
 		t.Error(p)
 	}
@@ -298,4 +270,27 @@ func TestSeed004TracesOnlyItsOwn(t *testing.T) {
 			t.Errorf("the trace names object %s, which is neither seed 004's nor the VFS's", o)
 		}
 	}
+}
+
+// traceKinds runs f in the simulator with lock and reference tracing and
+// returns the run with the lock classes (subclasses folded) and the kinds
+// of refcounted object the trace named.
+func traceKinds(t *testing.T, f *scenario.File) (res *simrun.Result, locks, objects map[string]bool) {
+	t.Helper()
+	locks, objects = map[string]bool{}, map[string]bool{}
+	res, err := simrun.Run(f, simrun.Options{Setup: func(k *sim.Kernel) {
+		k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
+			class, _, _ := strings.Cut(ev.Lock, "#")
+			class, _, _ = strings.Cut(class, "/")
+			locks[class] = true
+		})
+		k.Refs().SetTracing(true, func(en kref.Entry) {
+			kind, _, _ := strings.Cut(en.Object, "#")
+			objects[kind] = true
+		})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, locks, objects
 }

@@ -155,15 +155,12 @@ func (v *VFS) openCreate(nd *nameidata, path string, flags int, mode uint32) (*F
 	return v.openPath(nd.ctx, p, flags, false)
 }
 
-// openPath opens the file at p (may_open + vfs_open + handle_truncate),
-// taking over p's references.
-func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, error) {
-	if v.p.VnodeLayer {
-		return v.openVnode(ctx, p, flags, created)
-	}
-	cur := ctx.Cur
-	ino := pathInode(cur, p)
-	acc := 0
+// openChecks is the part of may_open (Linux) and vn_openat (illumos) that
+// looks only at the file's type and the open flags: the access the open
+// asks for (ACC_MODE, plus MAY_WRITE for O_TRUNC), ELOOP for a symlink,
+// EISDIR for a directory opened for writing, ENOTDIR for O_DIRECTORY of a
+// non-directory.
+func openChecks(ino *inode.Inode, flags int) (acc int, err error) {
 	switch flags & uapi.O_ACCMODE {
 	case uapi.O_RDONLY:
 		acc = MAY_READ
@@ -175,7 +172,6 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 	if flags&uapi.O_TRUNC != 0 {
 		acc |= MAY_WRITE
 	}
-	var err error
 	switch ino.Type() {
 	case inode.S_IFLNK:
 		err = syscall.ELOOP
@@ -187,6 +183,18 @@ func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, er
 	if err == nil && flags&uapi.O_DIRECTORY != 0 && !ino.IsDir() {
 		err = syscall.ENOTDIR
 	}
+	return acc, err
+}
+
+// openPath opens the file at p (may_open + vfs_open + handle_truncate),
+// taking over p's references.
+func (v *VFS) openPath(ctx *Context, p Path, flags int, created bool) (*File, error) {
+	if v.p.VnodeLayer {
+		return v.openVnode(ctx, p, flags, created)
+	}
+	cur := ctx.Cur
+	ino := pathInode(cur, p)
+	acc, err := openChecks(ino, flags)
 	if err == nil && !created && acc&MAY_WRITE != 0 && ino.Type() != inode.S_IFIFO {
 		err = p.Mnt.wantWrite() // sb_permission, first in inode_permission
 	}

@@ -72,30 +72,7 @@ func (v *VFS) WalkAt(ctx *Context, start Path, path string, flags int) (Path, er
 func (v *VFS) openVnode(ctx *Context, p Path, flags int, viaCreate bool) (*File, error) {
 	cur := ctx.Cur
 	ino := pathInode(cur, p)
-	acc := 0
-	switch flags & uapi.O_ACCMODE {
-	case uapi.O_RDONLY:
-		acc = MAY_READ
-	case uapi.O_WRONLY:
-		acc = MAY_WRITE
-	case uapi.O_RDWR:
-		acc = MAY_READ | MAY_WRITE
-	}
-	if flags&uapi.O_TRUNC != 0 {
-		acc |= MAY_WRITE
-	}
-	var err error
-	switch ino.Type() {
-	case inode.S_IFLNK:
-		err = syscall.ELOOP
-	case inode.S_IFDIR:
-		if acc&MAY_WRITE != 0 {
-			err = syscall.EISDIR
-		}
-	}
-	if err == nil && flags&uapi.O_DIRECTORY != 0 && !ino.IsDir() {
-		err = syscall.ENOTDIR
-	}
+	acc, err := openChecks(ino, flags)
 	if err == nil && !viaCreate && acc&MAY_WRITE != 0 && ino.Type() != inode.S_IFIFO {
 		err = p.Mnt.wantWrite()
 	}
