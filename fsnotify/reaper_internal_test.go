@@ -20,7 +20,7 @@ func TestFlushReaperInsideReadSideReported(t *testing.T) {
 	refs := kref.NewTracker()
 	fs := New(dentry.NewDcache(refs, nil), refs, v)
 	fs.reaperWork.queue()
-	fs.RunQueuedWork() // the reaper learns reaper_work → fsnotify_mark_srcu
+	fs.RunQueuedWork(v.NewTask("kworker")) // the reaper learns reaper_work → fsnotify_mark_srcu
 
 	cur := v.NewTask("task/1")
 	idx := fs.MarkSrcu.ReadLock(cur)
@@ -45,10 +45,11 @@ func TestReaperOutsideReadSideClean(t *testing.T) {
 	refs := kref.NewTracker()
 	fs := New(dentry.NewDcache(refs, nil), refs, v)
 	cur := v.NewTask("task/1")
+	kworker := v.NewTask("kworker")
 	for i := 0; i < 2; i++ {
 		fs.reaperWork.queue()
 		fs.connectorReaperWork.queue()
-		fs.RunQueuedWork()
+		fs.RunQueuedWork(kworker)
 		fs.reaperWork.queue()
 		fs.WaitMarksDestroyed(cur)
 	}
