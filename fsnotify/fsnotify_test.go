@@ -148,7 +148,8 @@ func TestMarkFreedAfterReaderLeaves(t *testing.T) {
 	var once sync.Once
 	fs.MarkSrcu.SetWaitHook(func() { once.Do(func() { close(waiting) }) })
 	reaped := make(chan struct{})
-	go func() { fs.RunQueuedWork(); close(reaped) }() // the reaper's kernel thread
+	kworker := k.Validator().NewTask("kworker")
+	go func() { fs.RunQueuedWork(kworker); close(reaped) }() // the reaper's kernel thread
 	<-waiting
 	log.add("test: the reaper waits for the reader")
 	close(ops.release)
