@@ -3,7 +3,6 @@ package fsnotify
 // fs/notify/notification.c: a group's queue of events.
 
 import (
-
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/sched"

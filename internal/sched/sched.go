@@ -9,12 +9,12 @@ import (
 type state uint8
 
 const (
-	idle     state = iota // attached, not started in the current run
-	runnable              // may run
-	onMutex               // blocked until mutex is free
-	sleeping              // blocked until its wait queue is woken
-	waitingFor            // blocked until cond holds (WaitUntil)
-	exited                // its function returned (or was aborted)
+	idle       state = iota // attached, not started in the current run
+	runnable                // may run
+	onMutex                 // blocked until mutex is free
+	sleeping                // blocked until its wait queue is woken
+	waitingFor              // blocked until cond holds (WaitUntil)
+	exited                  // its function returned (or was aborted)
 )
 
 // Thread is one simulated thread as the scheduler sees it. It is the
