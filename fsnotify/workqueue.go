@@ -62,16 +62,21 @@ func (w *work) run(cur *lockdep.Task, v *lockdep.Validator) {
 	}
 	w.acquireRunning(cur)
 	defer w.releaseRunning()
-	w.runPending(v)
+	w.runPending(cur, v)
 }
 
 // runPending runs the work if it is still pending; run and flush call it
-// with w.running locked.
-func (w *work) runPending(v *lockdep.Validator) {
+// with w.running locked. The kworker is a task of its own for lockdep, but
+// it runs on cur's goroutine while cur waits for it, so under the
+// deterministic scheduler it takes cur's place (cur's hook): its locks and
+// its synchronize_srcu are switch points other threads can run at, where a
+// task the scheduler did not know would wait in Go unseen.
+func (w *work) runPending(cur *lockdep.Task, v *lockdep.Validator) {
 	if !w.pending.Swap(false) {
 		return
 	}
 	kworker := v.NewTask("kworker")
+	kworker.SetHook(cur.Hook())
 	w.dep.Acquire(kworker)
 	w.fn(kworker)
 	w.dep.Release(kworker)
@@ -85,5 +90,5 @@ func (w *work) flush(cur *lockdep.Task, v *lockdep.Validator) {
 	w.dep.Sync(cur)
 	w.acquireRunning(cur)
 	defer w.releaseRunning()
-	w.runPending(v)
+	w.runPending(cur, v)
 }
