@@ -31,10 +31,11 @@ const (
 // InsertEvent offers e to g's queue (fsnotify_insert_event, for a backend
 // with no insert hook): refused once the group is shutting down; if the
 // queue is full, the overflow event is queued instead, at most once,
-// before any merging is tried; else merge (if not nil) is asked whether e
-// folds into the newest queued event. It returns EventQueued,
-// EventMerged or EventDropped; the caller frees an event not queued.
-func (g *Group) InsertEvent(cur *lockdep.Task, e *Event, merge func(last, e *Event) bool) int {
+// before any merging is tried; else, if the list is not empty, merge (if
+// not nil) is asked whether e folds into a queued event (the backend's
+// merge op picks which). It returns EventQueued, EventMerged or
+// EventDropped; the caller frees an event not queued.
+func (g *Group) InsertEvent(cur *lockdep.Task, e *Event, merge func(cur *lockdep.Task, g *Group, e *Event) bool) int {
 	g.NotificationLock.Lock(cur)
 	defer g.NotificationLock.Unlock(cur)
 	g.stats.Offered++
@@ -51,13 +52,28 @@ func (g *Group) InsertEvent(cur *lockdep.Task, e *Event, merge func(last, e *Eve
 		g.queueLocked(cur, g.overflowEvent)
 		return EventDropped
 	}
-	if g.tail != nil && merge != nil && merge(g.tail, e) {
+	if g.tail != nil && merge != nil && merge(cur, g, e) {
 		g.stats.Merged++
 		return EventMerged
 	}
 	g.stats.Queued++
 	g.queueLocked(cur, e)
 	return EventQueued
+}
+
+// LastEventLocked is the newest queued event, nil if none
+// (list_last_entry of notification_list). Precondition: notification_lock
+// is held.
+func (g *Group) LastEventLocked(cur *lockdep.Task) *Event {
+	lockdep.AssertHeld(cur, &g.NotificationLock)
+	return g.tail
+}
+
+// FirstEventLocked is the oldest queued event, nil if none
+// (list_first_entry). Precondition: notification_lock is held.
+func (g *Group) FirstEventLocked(cur *lockdep.Task) *Event {
+	lockdep.AssertHeld(cur, &g.NotificationLock)
+	return g.head
 }
 
 // queueLocked appends e and wakes the readers (list_add_tail, then

@@ -11,7 +11,8 @@ import (
 
 // Fsnotify turns the VFS's fsnotify hooks into inotify events: the one
 // home of "which event for which hook" (include/linux/fsnotify.h; today's
-// rules, with the personality's switches for the seeds' era). It calls one
+// rules, with the personality's switches for the hooks of the seeds' era).
+// It calls one
 // of two kernel APIs: the seeds' (T, a Target) or today's fs/notify (F, a
 // Fsnotifier); exactly one is set.
 //

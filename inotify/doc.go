@@ -10,17 +10,17 @@
 // the read ABI, the system calls, the sysctls and per-user counts) in
 // inotify_user.go and queue.go. Any in-kernel consumer can use the API (the
 // device is one; an audit-like consumer in the tests is another). It is
-// the backend of the 2.6 personalities (linux-2.6.13, linux-2.6.18,
-// linux-2.6.25), whose eras switch its rules (package personality);
-// today's kernel has its own, packages fsnotify and inotifyfs.
+// the backend of personalities linux-2.6.18 and linux-2.6.25, whose eras
+// differ in a few rules (package personality: the merge target, the read
+// of a too-small buffer); today's kernel has its own, packages fsnotify
+// and inotifyfs, and keeps no switch here.
 //
 // In the seed texts: seed 001 is the patch to fs/inotify.c (its lines
 // 16–1210: the lock and lifetime comments at the top, the kernel API from
 // about line 200); seed 002 is fs/inotify_user.c whole (the code from line
 // 746: the lock order at 793, the device at 819, the system calls from
 // 1301). Seed 000 (fs/inotify.c of 2.6.13) has its own backend, package
-// inotifydev, which personality linux-2.6.13 runs; the switches towards its
-// rules that this package still carries are no longer used by it.
+// inotifydev, which personality linux-2.6.13 runs.
 //
 // Lock order (seed 001, with seed 002's device locks around and inside):
 //
@@ -57,5 +57,5 @@
 // one reference per watch (create_watch → free_inotify_user_watch); the
 // per-user instance count goes with its final put, the watch count with
 // each watch. A queued event lives until a read copies it out or release
-// flushes it; today's overflow event is one per queue, queued at most once.
+// flushes it.
 package inotify

@@ -197,10 +197,9 @@ func (ih *InotifyHandle) get() { ih.Count.Get() }
 // put is put_inotify_handle (it frees the idr with the handle).
 func (ih *InotifyHandle) put(cur *lockdep.Task) { ih.Count.Put() }
 
-// handleGetWdLocked allocates a wd for w (inotify_handle_get_wd; seed
-// 000's inotify_dev_get_wd): today idr_alloc_cyclic from last_wd+1
-// wrapping to the lowest free wd >= 1; in the seeds
-// idr_get_new_above(last_wd+1). ENOSPC when none is left.
+// handleGetWdLocked allocates a wd for w (inotify_handle_get_wd):
+// idr_get_new_above(last_wd+1), which never wraps. ENOSPC when none is
+// left.
 // Precondition: ih->mutex is held.
 func (ih *InotifyHandle) handleGetWdLocked(cur *lockdep.Task, w *InotifyWatch) error {
 	lockdep.AssertHeld(cur, &ih.Mutex)
@@ -209,27 +208,12 @@ func (ih *InotifyHandle) handleGetWdLocked(cur *lockdep.Task, w *InotifyWatch) e
 		start = 1
 	}
 	id := ih.idr.LowestFree(uint32(start))
-	if id < 0 && ih.in.p.Wd == personality.WdCyclic {
-		id = ih.idr.LowestFree(1)
-	}
 	if id < 0 {
 		return syscall.ENOSPC
 	}
 	w.wd = int32(id)
 	ih.idr.Insert(w.wd, w)
 	ih.lastWd = w.wd
-	return nil
-}
-
-// SetNextWd makes the next allocation start at wd (INOTIFY_IOC_SETNEXTWD:
-// idr_set_cursor). EINVAL unless 1 <= wd <= INT_MAX.
-func (ih *InotifyHandle) SetNextWd(cur *lockdep.Task, wd int64) error {
-	if wd < 1 || wd > idr.Max {
-		return syscall.EINVAL
-	}
-	ih.Mutex.Lock(cur)
-	ih.lastWd = int32(wd - 1)
-	ih.Mutex.Unlock(cur)
 	return nil
 }
 
@@ -289,17 +273,18 @@ func removeWatch(cur *lockdep.Task, w *InotifyWatch, ih *InotifyHandle) {
 	ih.ops.HandleEvent(cur, w, w.wd, uapi.IN_IGNORED, 0, "")
 }
 
+// watchBits is what a watch keeps of an add_watch mask (seed 001's
+// "mask &= IN_ALL_EVENTS | IN_ONESHOT": we don't want flags set).
+const watchBits = uapi.IN_ALL_EVENTS | uapi.IN_ONESHOT
+
 // FindUpdateWatch updates ih's existing watch on ino and returns its wd, or
 // ENOENT if there is none (inotify_find_update_watch). mask is add_watch's
-// argument: IN_MASK_ADD ORs it in, IN_MASK_CREATE makes an existing watch
-// EEXIST, and a plain re-add replaces the mask and its ONESHOT/EXCL_UNLINK
-// flags (inotify_update_existing_watch today). Seed personalities keep
-// only IN_ALL_EVENTS|IN_ONESHOT and fail with EINVAL if nothing is left.
+// argument: IN_MASK_ADD ORs it in, a plain re-add replaces the mask. Only
+// IN_ALL_EVENTS|IN_ONESHOT is kept, EINVAL if nothing is left (seed 001).
 // The caller pins ino (via the looked-up path).
 func (ih *InotifyHandle) FindUpdateWatch(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask) (int32, error) {
-	bits := uapi.Mask(ih.in.p.WatchBits())
-	newMask := mask & bits
-	if !ih.in.p.ModernMask && newMask == 0 {
+	newMask := mask & watchBits
+	if newMask == 0 {
 		return 0, syscall.EINVAL
 	}
 	s := watchesOf(ino)
@@ -315,9 +300,6 @@ func (ih *InotifyHandle) FindUpdateWatch(cur *lockdep.Task, ino *inode.Inode, ma
 	if old == nil {
 		return 0, syscall.ENOENT
 	}
-	if ih.in.p.MaskCreate && mask&uapi.IN_MASK_CREATE != 0 {
-		return 0, syscall.EEXIST
-	}
 	if mask&uapi.IN_MASK_ADD != 0 {
 		old.mask |= newMask
 	} else {
@@ -330,8 +312,8 @@ func (ih *InotifyHandle) FindUpdateWatch(cur *lockdep.Task, ino *inode.Inode, ma
 // (inotify_add_watch). The watch pins ino and the handle; it starts with
 // the initial reference. The caller pins ino and calls it once per watch.
 func (ih *InotifyHandle) AddWatch(cur *lockdep.Task, w *InotifyWatch, ino *inode.Inode, mask uapi.Mask) (int32, error) {
-	newMask := mask & uapi.Mask(ih.in.p.WatchBits())
-	if !ih.in.p.ModernMask && newMask == 0 {
+	newMask := mask & watchBits
+	if newMask == 0 {
 		return 0, syscall.EINVAL
 	}
 	w.mask = newMask
@@ -438,11 +420,9 @@ func (ih *InotifyHandle) Destroy(cur *lockdep.Task) {
 }
 
 // InodeQueueEvent queues an event to every watch on ino whose mask wants it
-// (inotify_inode_queue_event). unlinked says the event carries a path whose
-// dentry is unlinked: IN_EXCL_UNLINK watches skip it
-// (fsnotify_handle_inode_event). After an IN_ONESHOT watch's event, today
-// the watch is removed with IN_IGNORED; seed 001 removes it silently before
-// the event and leaves its final put to the consumer.
+// (inotify_inode_queue_event). unlinked is unused: IN_EXCL_UNLINK came
+// with 2.6.36. An IN_ONESHOT watch is removed silently before the event
+// and its final put left to the consumer (seed 001).
 // No watch reference is taken around the consumer's call: removal needs
 // inotify_mutex, which is held, and the hook's caller pins ino (seed 001).
 func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string, unlinked bool) {
@@ -457,24 +437,14 @@ func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uap
 		if w.mask&mask&uapi.IN_ALL_EVENTS == 0 {
 			continue
 		}
-		if unlinked && w.mask&uapi.IN_EXCL_UNLINK != 0 {
-			continue
-		}
 		ih := w.ih
 		ih.Mutex.Lock(cur)
-		oneshot := w.mask&uapi.IN_ONESHOT != 0
-		switch {
-		case oneshot && in.p.Oneshot == personality.OneshotSilent:
-			// Seed 001: the initial reference is the consumer's to
-			// drop, in its handle_event (see inotifyDevice.HandleEvent).
+		if w.mask&uapi.IN_ONESHOT != 0 {
+			// The initial reference is the consumer's to drop, in its
+			// handle_event (see inotifyDevice.HandleEvent).
 			removeWatchNoEvent(cur, w, ih)
-			ih.ops.HandleEvent(cur, w, w.wd, mask, cookie, name)
-		case oneshot:
-			ih.ops.HandleEvent(cur, w, w.wd, mask, cookie, name)
-			removeWatch(cur, w, ih)
-		default:
-			ih.ops.HandleEvent(cur, w, w.wd, mask, cookie, name)
 		}
+		ih.ops.HandleEvent(cur, w, w.wd, mask, cookie, name)
 		ih.Mutex.Unlock(cur)
 	}
 	s.mutex.Unlock(cur)

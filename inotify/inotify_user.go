@@ -2,8 +2,7 @@ package inotify
 
 // fs/inotify_user.c of seed 002 over seed 001's kernel API: the device (the
 // user-space face of an inotify handle), create_watch, the system calls,
-// the sysctls and the per-user counts, with today's semantics and errors
-// where the personality says so.
+// the sysctls and the per-user counts.
 
 import (
 	"context"
@@ -129,8 +128,7 @@ func (dev *inotifyDevice) put() {
 // IN_ONESHOT: a fired oneshot watch of 2.6.18–2.6.25 is never freed (its
 // watch, inode, handle and device references leak, and it stays counted
 // against max_user_watches and its device against max_user_instances;
-// fixed by ac74c00e499e in 2.6.26; today's personality takes the
-// IN_IGNORED path instead).
+// fixed by ac74c00e499e in 2.6.26).
 // Precondition: inode->inotify_mutex and ih->mutex are held.
 func (dev *inotifyDevice) HandleEvent(cur *lockdep.Task, w *InotifyWatch, wd int32, mask uapi.Mask, cookie uint32, name string) {
 	lockdep.AssertHeld(cur, &watchesOf(w.inode).mutex)
@@ -163,14 +161,11 @@ func (dev *inotifyDevice) Read(ctx context.Context, cur *lockdep.Task, f *vfs.Fi
 	return dev.queue.Read(ctx, cur, n, f.Flags&uapi.O_NONBLOCK != 0)
 }
 
-// Ioctl is inotify_ioctl: FIONREAD returns the bytes queued,
-// INOTIFY_IOC_SETNEXTWD sets the next wd to try; others are ENOTTY.
+// Ioctl is inotify_ioctl: FIONREAD returns the bytes queued; others are
+// ENOTTY (INOTIFY_IOC_SETNEXTWD came with 4.14's idr cursor).
 func (dev *inotifyDevice) Ioctl(cur *lockdep.Task, f *vfs.File, req uint, arg int64) (int, error) {
-	switch {
-	case req == uapi.FIONREAD:
+	if req == uapi.FIONREAD {
 		return dev.queue.Fionread(cur), nil
-	case req == uapi.INOTIFY_IOC_SETNEXTWD && dev.in.p.SetNextWd:
-		return 0, dev.ih.SetNextWd(cur, arg)
 	}
 	return -1, syscall.ENOTTY
 }
@@ -224,35 +219,27 @@ func (in *Inotify) InotifyInit1(c hooks.Caller, flags int) (int, error) {
 	return fd, nil
 }
 
-// InotifyAddWatch is sys_inotify_add_watch. Checks come in today's order:
-// mask bits, the fd, MASK_ADD with MASK_CREATE, the fd's type, the lookup
-// (IN_DONT_FOLLOW, IN_ONLYDIR), then MAY_READ on the inode (the walk and
-// the permission check are the seeds' find_inode).
+// InotifyAddWatch is sys_inotify_add_watch (seed 002): the fd and its
+// type, the lookup (IN_DONT_FOLLOW, IN_ONLYDIR), then MAY_READ on the
+// inode (the walk and the permission check are the seeds' find_inode);
+// the mask is checked by inotify_find_update_watch and inotify_add_watch.
 func (in *Inotify) InotifyAddWatch(c hooks.Caller, fd int, path string, mask uint32) (int, error) {
-	p, cur, m := in.p, c.Cur(), uapi.Mask(mask)
-	if p.ModernMask && (m&^uapi.ALL_INOTIFY_BITS != 0 || m&uapi.ALL_INOTIFY_BITS == 0) {
-		return -1, syscall.EINVAL
-	}
+	cur, m := c.Cur(), uapi.Mask(mask)
 	f, err := c.Fget(fd)
 	if err != nil {
 		return -1, err
 	}
 	defer vfs.Fput(cur, f)
-	if p.MaskCreate && m&uapi.IN_MASK_ADD != 0 && m&uapi.IN_MASK_CREATE != 0 {
-		return -1, syscall.EINVAL
-	}
 	dev, ok := f.Ops.(*inotifyDevice)
 	if !ok {
 		return -1, errNotInotify
 	}
 	flags := vfs.LOOKUP_FOLLOW
-	if p.LookupFlags {
-		if m&uapi.IN_DONT_FOLLOW != 0 {
-			flags = 0
-		}
-		if m&uapi.IN_ONLYDIR != 0 {
-			flags |= vfs.LOOKUP_DIRECTORY
-		}
+	if m&uapi.IN_DONT_FOLLOW != 0 {
+		flags = 0
+	}
+	if m&uapi.IN_ONLYDIR != 0 {
+		flags |= vfs.LOOKUP_DIRECTORY
 	}
 	v := c.VFS()
 	pth, err := v.Walk(c.Ctx(), path, flags)
@@ -284,15 +271,9 @@ func (in *Inotify) InotifyRmWatch(c hooks.Caller, fd int, wd int) error {
 		return err
 	}
 	defer vfs.Fput(c.Cur(), f)
-	if in.p.IdrMaskID {
-		// The wd is a u32, and the era's idr_find masks it with
-		// MAX_ID_MASK: 0x80000001 finds wd 1.
-		wd = int(uint32(wd) & 0x7fffffff)
-	}
-	if wd < -1<<31 || wd > 1<<31-1 {
-		return syscall.EINVAL
-	}
-	return dev.ih.RmWd(c.Cur(), int32(wd))
+	// The wd is a u32, and the era's idr_find masks it with MAX_ID_MASK:
+	// 0x80000001 finds wd 1.
+	return dev.ih.RmWd(c.Cur(), int32(uint32(wd)&0x7fffffff))
 }
 
 // inotifyFget returns the device behind fd with a file reference (EBADF

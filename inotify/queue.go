@@ -44,8 +44,6 @@ type Queue struct {
 	eventCount int // event_count / q_len, the overflow event included
 	queueSize  int // queue_size in bytes, for FIONREAD
 	maxEvents  int
-	overflow   Kevent // today's preallocated overflow event
-	ovQueued   bool   // overflow is on the list
 	shutdown   bool
 	wq         sched.WaitQueue // dev->wq: readers sleep here
 	stats      hooks.QueueStats
@@ -61,13 +59,11 @@ func NewQueue(p *personality.P, maxEvents int, id uint64) *Queue {
 	q := &Queue{maxEvents: maxEvents, p: p}
 	q.EvMutex.Init(EvMutexClass, id)
 	q.wq.Init("dev->wq", &q.EvMutex)
-	q.overflow = Kevent{Wd: -1, Mask: uapi.IN_Q_OVERFLOW}
 	return q
 }
 
 // QueueEventLocked offers an event to the queue: seed 002's
-// inotify_dev_queue_event() body or today's fsnotify_insert_event() with
-// inotify_merge(), as the personality says.
+// inotify_dev_queue_event() body.
 // Precondition: EvMutex is held.
 func (q *Queue) QueueEventLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, cookie uint32, name string) Result {
 	lockdep.AssertHeld(cur, &q.EvMutex)
@@ -76,12 +72,7 @@ func (q *Queue) QueueEventLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, co
 		q.stats.Dropped++
 		return Shutdown
 	}
-	var r Result
-	if q.p.Overflow == personality.OverflowSingle {
-		r = q.insertModernLocked(cur, wd, mask, cookie, name)
-	} else {
-		r = q.insertSeedLocked(cur, wd, mask, cookie, name)
-	}
+	r := q.insertSeedLocked(cur, wd, mask, cookie, name)
 	switch r {
 	case Queued:
 		q.stats.Queued++
@@ -91,24 +82,6 @@ func (q *Queue) QueueEventLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, co
 		q.stats.Dropped++
 	}
 	return r
-}
-
-// insertModernLocked is fsnotify_insert_event(): the full-queue check comes
-// before merging, and the one overflow event is queued at most once.
-func (q *Queue) insertModernLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, cookie uint32, name string) Result {
-	if q.eventCount >= q.maxEvents {
-		if !q.ovQueued {
-			q.ovQueued = true
-			q.appendLocked(cur, &q.overflow)
-			q.stats.Overflows++
-		}
-		return Overflowed
-	}
-	if last := q.mergeTarget(); last != nil && q.mergeable(last, wd, mask, cookie, name) {
-		return Merged
-	}
-	q.appendLocked(cur, q.newKeventLocked(wd, mask, cookie, name))
-	return Queued
 }
 
 // maxFree bounds the events kept for reuse per queue.
@@ -126,10 +99,9 @@ func (q *Queue) newKeventLocked(wd int32, mask uapi.Mask, cookie uint32, name st
 	return e
 }
 
-// freeKeventLocked returns a read event for reuse (kmem_cache_free); the
-// preallocated overflow event is never freed.
+// freeKeventLocked returns a read event for reuse (kmem_cache_free).
 func (q *Queue) freeKeventLocked(e *Kevent) {
-	if e == &q.overflow || q.nfree >= maxFree {
+	if q.nfree >= maxFree {
 		return
 	}
 	*e = Kevent{next: q.free}
@@ -138,11 +110,10 @@ func (q *Queue) freeKeventLocked(e *Kevent) {
 }
 
 // mergeTarget is the queued event a new one is compared with: the newest
-// (seed 002's inotify_dev_get_last_event; list->prev in today's
-// inotify_merge) or, in seed 000 and 2.6.18, the oldest
-// (inotify_dev_get_event).
+// (seed 002's inotify_dev_get_last_event) or, in 2.6.18 and with
+// BugHeadMerge, the oldest (inotify_dev_get_event).
 func (q *Queue) mergeTarget() *Kevent {
-	if q.p.Merge == personality.MergeHead {
+	if q.p.Merge == personality.MergeHead || q.p.Has(personality.BugHeadMerge) {
 		return q.head
 	}
 	return q.tail
@@ -159,7 +130,7 @@ func (q *Queue) insertSeedLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, co
 		return Overflowed
 	}
 	if q.eventCount == q.maxEvents {
-		q.appendLocked(cur, &Kevent{Wd: -1, Mask: uapi.IN_Q_OVERFLOW, Cookie: cookie})
+		q.appendLocked(cur, q.newKeventLocked(-1, uapi.IN_Q_OVERFLOW, cookie, ""))
 		q.stats.Overflows++
 		return Overflowed
 	}
@@ -167,17 +138,9 @@ func (q *Queue) insertSeedLocked(cur *lockdep.Task, wd int32, mask uapi.Mask, co
 	return Queued
 }
 
-// mergeable is the test of today's inotify_merge (event_compare) or the
-// seeds': same mask, wd and name; the seeds also compare the cookie; today
-// an IN_IGNORED event is never merged into.
+// mergeable is the seeds' event_compare: same wd, mask, cookie and name.
 func (q *Queue) mergeable(old *Kevent, wd int32, mask uapi.Mask, cookie uint32, name string) bool {
-	if q.p.Overflow == personality.OverflowSingle && old.Mask&uapi.IN_IGNORED != 0 {
-		return false
-	}
-	if old.Mask != mask || old.Wd != wd || old.Name != name {
-		return false
-	}
-	return !q.p.MergeCookie || old.Cookie == cookie
+	return old.Mask == mask && old.Wd == wd && old.Cookie == cookie && old.Name == name
 }
 
 func (q *Queue) appendLocked(cur *lockdep.Task, e *Kevent) {
@@ -204,16 +167,13 @@ func (q *Queue) removeFirstLocked() *Kevent {
 	e.next = nil
 	q.eventCount--
 	q.queueSize -= e.Size()
-	if e == &q.overflow {
-		q.ovQueued = false // list_del_init: it may be queued again
-	}
 	return e
 }
 
 // Read models inotify_read(): wait for an event unless nonblock (EAGAIN),
 // honouring ctx as a signal (EINTR); then copy out whole events while they
 // fit in count bytes. If the first event does not fit, the personality's
-// ReadTooSmall is returned (EINVAL today, 0 bytes before 2.6.21), except
+// ReadTooSmall is returned (EINVAL from 2.6.21, 0 bytes before), except
 // that seed 002 returns 0 for a read of 0 bytes (ReadZeroIsZero).
 func (q *Queue) Read(ctx context.Context, cur *lockdep.Task, count int, nonblock bool) ([]byte, error) {
 	for {
@@ -270,8 +230,7 @@ func (q *Queue) Poll(cur *lockdep.Task) bool {
 }
 
 // Flush frees every queued event and stops queueing: release
-// (inotify_release's loop of inotify_dev_event_dequeue; the group's
-// shutdown flag today).
+// (inotify_release's loop of inotify_dev_event_dequeue).
 func (q *Queue) Flush(cur *lockdep.Task) {
 	q.EvMutex.Lock(cur)
 	defer q.EvMutex.Unlock(cur)

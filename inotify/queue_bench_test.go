@@ -21,7 +21,7 @@ func BenchmarkQueueEvent(b *testing.B) {
 			v := lockdep.NewValidator()
 			v.SetEnabled(false)
 			cur := v.NewTask("bench")
-			q := NewQueue(personality.Linux, 16384, 1)
+			q := NewQueue(personality.Linux2625, 16384, 1)
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				q.EvMutex.Lock(cur)
@@ -41,7 +41,7 @@ func BenchmarkRead(b *testing.B) {
 	v := lockdep.NewValidator()
 	v.SetEnabled(false)
 	cur := v.NewTask("bench")
-	q := NewQueue(personality.Linux, 16384, 1)
+	q := NewQueue(personality.Linux2625, 16384, 1)
 	names := []string{"a", "bb", "ccc", "dddd"}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

@@ -59,7 +59,7 @@ var (
 )
 
 func TestCoalesceAgainstTail(t *testing.T) {
-	q, cur := setup(t, personality.Linux, 16384)
+	q, cur := setup(t, personality.Linux2625, 16384)
 	offer(t, q, cur, modA, modA, modA)
 	if got := readAll(t, q, cur); !cmp.Equal(got, []ev{modA}) {
 		t.Errorf("three identical writes: got %v, want one MODIFY", got)
@@ -72,19 +72,19 @@ func TestCoalesceAgainstTail(t *testing.T) {
 	if got := readAll(t, q, cur); len(got) != 3 {
 		t.Errorf("MODIFY,ATTRIB,MODIFY: got %d events, want 3", len(got))
 	}
-	// Today the cookie is not compared (semantics.md #4).
+	// The seeds compare the cookie (today's inotify_merge does not).
 	f1 := ev{Wd: 1, Mask: uapi.IN_MOVED_FROM, Cookie: 7, Name: "x"}
 	f2 := f1
 	f2.Cookie = 9
 	offer(t, q, cur, f1, f2)
-	if got := readAll(t, q, cur); !cmp.Equal(got, []ev{f1}) {
-		t.Errorf("MOVED_FROM with two cookies: got %v, want the first only", got)
+	if got := readAll(t, q, cur); !cmp.Equal(got, []ev{f1, f2}) {
+		t.Errorf("MOVED_FROM with two cookies: got %v, want both", got)
 	}
-	// Never merged into an IN_IGNORED tail.
+	// Even an IN_IGNORED tail is merged into (today's never is).
 	ign := ev{Wd: 1, Mask: uapi.IN_IGNORED}
 	offer(t, q, cur, ign, ign)
-	if got := readAll(t, q, cur); len(got) != 2 {
-		t.Errorf("two IGNORED: got %d, want 2", len(got))
+	if got := readAll(t, q, cur); len(got) != 1 {
+		t.Errorf("two IGNORED: got %d, want 1", len(got))
 	}
 }
 
@@ -104,14 +104,14 @@ func TestCoalesceSeedHeadAndCookie(t *testing.T) {
 }
 
 func TestOverflowLimitTwo(t *testing.T) {
-	q, cur := setup(t, personality.Linux, 2)
+	q, cur := setup(t, personality.Linux2625, 2)
 	rs := offer(t, q, cur,
 		ev{Wd: 1, Mask: uapi.IN_CREATE, Name: "g"},
 		ev{Wd: 1, Mask: uapi.IN_MODIFY, Name: "f"},
-		ev{Wd: 1, Mask: uapi.IN_MODIFY, Name: "f"}, // identical to the tail: overflow, not a merge
-		ev{Wd: 1, Mask: uapi.IN_IGNORED},           // dropped
+		ev{Wd: 1, Mask: uapi.IN_MODIFY, Name: "f"}, // identical to the tail: merged before the limit is checked
+		ev{Wd: 1, Mask: uapi.IN_IGNORED},           // event_count == max: an overflow event in its place
 	)
-	if want := []Result{Queued, Queued, Overflowed, Overflowed}; !cmp.Equal(rs, want) {
+	if want := []Result{Queued, Queued, Merged, Overflowed}; !cmp.Equal(rs, want) {
 		t.Errorf("results %v, want %v", rs, want)
 	}
 	if n := q.Fionread(cur); n != 32+32+16 {
@@ -123,7 +123,7 @@ func TestOverflowLimitTwo(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s", d)
 	}
 	s := q.Snapshot(cur).Stats
-	if s.Offered != s.Queued+s.Merged+s.Dropped || s.Dropped != 2 || s.Overflows != 1 {
+	if s.Offered != s.Queued+s.Merged+s.Dropped || s.Dropped != 1 || s.Merged != 1 || s.Overflows != 1 {
 		t.Errorf("books do not balance: %+v", s)
 	}
 }
@@ -134,8 +134,11 @@ func TestOverflowAfterPartialRead(t *testing.T) {
 		p    *personality.P
 		want []string
 	}{
-		{personality.Linux, []string{"f2", "f3", "OVF", "f8"}},
+		// Seed 002's count: the overflow event counts, so after a
+		// partial read a second one can be queued (today's is queued at
+		// most once: f2 f3 OVF f8).
 		{personality.Linux2618, []string{"f2", "f3", "OVF", "f8", "OVF"}},
+		{personality.Linux2625, []string{"f2", "f3", "OVF", "f8", "OVF"}},
 	} {
 		q, cur := setup(t, tc.p, 4)
 		for i := 0; i < 8; i++ {
@@ -165,16 +168,20 @@ func TestOverflowAfterPartialRead(t *testing.T) {
 }
 
 func TestReadSizes(t *testing.T) {
-	q, cur := setup(t, personality.Linux, 16384)
+	q, cur := setup(t, personality.Linux2625, 16384)
 	ctx := context.Background()
 	if _, err := q.Read(ctx, cur, 0, true); !errors.Is(err, syscall.EAGAIN) {
 		t.Errorf("read(0) of an empty queue: %v, want EAGAIN", err)
 	}
 	offer(t, q, cur, ev{Wd: 1, Mask: uapi.IN_CREATE, Name: "abc"}, ev{Wd: 1, Mask: uapi.IN_CREATE, Name: "0123456789abcdef"})
-	for _, n := range []int{0, 15, 16, 31} {
+	for _, n := range []int{15, 16, 31} {
 		if _, err := q.Read(ctx, cur, n, true); !errors.Is(err, syscall.EINVAL) {
 			t.Errorf("read(%d) with a 32-byte event first: %v, want EINVAL", n, err)
 		}
+	}
+	// Seed 002: "if (ret == 0 && count > 0) ret = -EINVAL".
+	if b, err := q.Read(ctx, cur, 0, true); err != nil || len(b) != 0 {
+		t.Errorf("read(0) with an event queued: %d bytes, %v; want 0, nil", len(b), err)
 	}
 	fion := q.Fionread(cur)
 	b, err := q.Read(ctx, cur, 72, true)
@@ -185,10 +192,10 @@ func TestReadSizes(t *testing.T) {
 		t.Errorf("FIONREAD after a short read: %d, want 48", rest)
 	}
 	// The seeds before 2.6.21 returned 0 instead of EINVAL.
-	q2, cur2 := setup(t, personality.Linux2613, 16384)
+	q2, cur2 := setup(t, personality.Linux2618, 16384)
 	offer(t, q2, cur2, ev{Wd: 1, Mask: uapi.IN_CREATE, Name: "abc"})
 	if b, err := q2.Read(ctx, cur2, 16, true); err != nil || len(b) != 0 {
-		t.Errorf("2.6.13 short read: %d bytes, %v; want 0, nil", len(b), err)
+		t.Errorf("2.6.18 short read: %d bytes, %v; want 0, nil", len(b), err)
 	}
 }
 
@@ -211,7 +218,7 @@ func waitSleeping(q *Queue, cur *lockdep.Task) {
 // (seen before anything is queued), is woken by an event, and a sleeping
 // read whose context is cancelled returns EINTR.
 func TestBlockingReadWokenAndInterrupted(t *testing.T) {
-	q, cur := setup(t, personality.Linux, 16384)
+	q, cur := setup(t, personality.Linux2625, 16384)
 	v := cur.Validator()
 	writer := v.NewTask("task/2")
 	done := make(chan []byte)
@@ -241,7 +248,7 @@ func TestBlockingReadWokenAndInterrupted(t *testing.T) {
 }
 
 func TestFlushStopsQueueing(t *testing.T) {
-	q, cur := setup(t, personality.Linux, 16384)
+	q, cur := setup(t, personality.Linux2625, 16384)
 	offer(t, q, cur, modA)
 	q.Flush(cur)
 	if r := offer(t, q, cur, modB); r[0] != Shutdown {

@@ -29,7 +29,7 @@ func watched(b *testing.B, n int) (*lockdep.Task, *Inotify, *InotifyHandle, []*i
 	cur := v.NewTask("bench")
 	c := inode.NewIcache(refs)
 	sb := inode.NewSuperBlock(c, 1, nil)
-	env := New(personality.Linux, dentry.NewDcache(refs, nil), refs)
+	env := New(personality.Linux2625, dentry.NewDcache(refs, nil), refs)
 	ih := env.InotifyInit(nopConsumer{})
 	inos := make([]*inode.Inode, n)
 	for i := range inos {

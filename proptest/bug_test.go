@@ -38,11 +38,13 @@ func (r *recorderTB) Fail()                     { r.failed = true }
 func (r *recorderTB) Failed() bool              { return r.failed }
 
 // buggy is today's Linux with the injected bug: coalescing against the
-// oldest queued event instead of the newest.
+// oldest queued event instead of the newest (personality.BugHeadMerge).
 func buggy() *personality.P {
-	p := *personality.Linux
-	p.Merge = personality.MergeHead
-	return &p
+	p, err := personality.Linux.WithBug("head-merge")
+	if err != nil {
+		panic(err)
+	}
+	return p
 }
 
 // catch runs prop under a recorder until it fails (a few rounds at most)
@@ -114,7 +116,7 @@ func TestInjectedBugCaught(t *testing.T) {
 				t.Fatal(err)
 			}
 			if differs := simT != want; differs != c.fail {
-				t.Errorf("personality merge=%v: differs=%v, want %v\n%s", c.p.Merge, differs, c.fail, scenario.Diff("want", want, "sim", simT))
+				t.Errorf("personality with bugs %v: differs=%v, want %v\n%s", c.p.BugNames(), differs, c.fail, scenario.Diff("want", want, "sim", simT))
 			}
 		}
 	}

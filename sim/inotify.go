@@ -12,21 +12,15 @@ import (
 	"github.com/inosim/inosim/vfs"
 )
 
-// newBackend returns the inotify the personality p follows, for the kernel
-// whose VFS is v: today's kernel (personality.Linux itself) runs on today's
-// fs/notify (packages fsnotify and inotifyfs); seed 000's inotify_device
-// backend (package inotifydev) is the personality that is seed 000; seed
-// 004's (package inotifyfem) is illumos; the other historical Linux
-// personalities run on seeds 001/002's inotify_handle backend (package
-// inotify), with the personality's switches for their eras. So does any
-// other Linux P, such as a modified copy of Linux (the property tests'
-// injected bug, a benchmark's comparison of the two backends), which that
-// backend can still follow.
+// newBackend returns the inotify the personality p runs (its Backend), for
+// the kernel whose VFS is v: today's fs/notify (packages fsnotify and
+// inotifyfs), seed 000's inotify_device (package inotifydev), seed 004's
+// driver over FEM (package inotifyfem), or seeds 001/002's inotify_handle
+// (package inotify) with the switches of its era.
 func newBackend(p *personality.P, v *vfs.VFS) hooks.Backend {
-	if p == personality.Linux {
-		return inotifyfs.New(p, v.Dcache(), v.Refs(), v.Validator())
-	}
 	switch p.Backend {
+	case personality.BackendFsnotify:
+		return inotifyfs.New(p, v.Dcache(), v.Refs(), v.Validator())
 	case personality.BackendDevice:
 		return inotifydev.New(p, v.Refs())
 	case personality.BackendFEM:

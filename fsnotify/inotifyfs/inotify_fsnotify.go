@@ -9,6 +9,7 @@ import (
 	"github.com/inosim/inosim/fsnotify"
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -49,9 +50,15 @@ func eventCompare(old, new *eventInfo) bool {
 	return old.mask == new.mask && old.wd == new.wd && old.name == new.name
 }
 
-// inotifyMerge is inotify_merge: a new event folds into the newest queued
-// one if they are the same (called under notification_lock).
-func inotifyMerge(last, e *fsnotify.Event) bool {
+// merge is inotify_merge: a new event folds into the newest queued one if
+// they are the same; with BugHeadMerge, into the oldest.
+// Precondition: notification_lock is held.
+func (g *group) merge(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event) bool {
+	lockdep.AssertHeld(cur, &fsg.NotificationLock)
+	last := fsg.LastEventLocked(cur)
+	if g.in.p.Has(personality.BugHeadMerge) {
+		last = fsg.FirstEventLocked(cur)
+	}
 	return eventCompare(inotifyE(last), inotifyE(e))
 }
 
@@ -72,7 +79,7 @@ func (g *group) HandleInodeEvent(cur *lockdep.Task, m *fsnotify.Mark, mask uapi.
 	}
 	e := allocEvent(cur)
 	e.mask, e.wd, e.cookie, e.name = mask, wd, cookie, name
-	if g.fsg.InsertEvent(cur, &e.fse, inotifyMerge) != fsnotify.EventQueued {
+	if g.fsg.InsertEvent(cur, &e.fse, g.merge) != fsnotify.EventQueued {
 		g.fsg.DestroyEvent(cur, &e.fse) // our event wasn't used in the end
 	}
 	if m.Flags()&fsnotify.FSNOTIFY_MARK_FLAG_IN_ONESHOT != 0 {

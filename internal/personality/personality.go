@@ -25,46 +25,6 @@ const (
 	MergeHead
 )
 
-// OverflowRule says how a full queue behaves.
-type OverflowRule int
-
-const (
-	// OverflowSingle: fsnotify_insert_event() checks q_len >= max before
-	// merging, queues the one preallocated overflow event (wd -1, cookie 0)
-	// at most once until it is read (≈3.14+).
-	OverflowSingle OverflowRule = iota
-	// OverflowCount: seed 000/002 inotify_dev_queue_event(): merge first;
-	// event_count > max drops; == max queues IN_Q_OVERFLOW carrying the
-	// incoming event's cookie, which can repeat after a partial read.
-	OverflowCount
-)
-
-// OneshotRule says what IN_ONESHOT does after the first event.
-type OneshotRule int
-
-const (
-	// OneshotIgnored: the event, then fsnotify_destroy_mark() → IN_IGNORED (2.6.36+).
-	OneshotIgnored OneshotRule = iota
-	// OneshotSilent: seed 001's remove_watch_no_event() before the event,
-	// no IN_IGNORED (2.6.16–2.6.35).
-	OneshotSilent
-	// OneshotIgnoredBit: the bit is stripped at add (mask &= IN_ALL_EVENTS,
-	// seed 000), so the watch is permanent (before 2.6.16).
-	OneshotIgnoredBit
-)
-
-// WdAlloc says how watch descriptors are handed out.
-type WdAlloc int
-
-const (
-	// WdCyclic: idr_alloc_cyclic(idr, mark, 1, 0): from the cursor upward,
-	// wrapping to the lowest free wd >= 1 after INT_MAX (3.9+).
-	WdCyclic WdAlloc = iota
-	// WdAbove: seed 001's idr_get_new_above(idr, w, last_wd+1): monotonic,
-	// no wrap (2.6.13 released – 3.8).
-	WdAbove
-)
-
 // BackendKind says which generation of the inotify code a personality
 // runs: the structures and locks, not just the rules.
 type BackendKind int
@@ -80,40 +40,38 @@ const (
 	// monitoring (package inotifyfem): no fsnotify hooks at all, monitors
 	// interposed on the vnode operations instead.
 	BackendFEM
+	// BackendFsnotify: today's fs/notify and fs/notify/inotify (packages
+	// fsnotify and inotifyfs): groups, marks, connectors, SRCU. Its rules
+	// are today's code, not switches.
+	BackendFsnotify
 )
 
 // P is one personality.
 type P struct {
 	Name string
 
-	// Backend picks the code. The switches below are for BackendHandle;
-	// those of the hooks (LinkCountAttrib, RenameTargetDies, UnmountIsDir,
-	// SpecialRWToParent, ExclUnlink) and Init1 apply to both.
+	// Backend picks the code. Merge and the read switches are for
+	// BackendHandle, whose two eras differ in them (the other backends'
+	// rules are their code); those of the hooks and the VFS
+	// (LinkCountAttrib, RenameTargetDies, UnmountIsDir, SpecialRWToParent,
+	// ExclUnlink, ChangeSelfFirst, NoReaddirAccess, TruncateBeforeOpen)
+	// and Init1 apply to every Linux backend.
 	Backend BackendKind
 
-	Merge        MergeTarget
-	MergeCookie  bool // event_compare also compares the cookie (≤2.6.30)
-	Overflow     OverflowRule
-	Oneshot      OneshotRule
-	Wd           WdAlloc
-	ReadTooSmall int // what read returns when the first event does not fit: 0 (<2.6.21) or EINVAL
+	// Merge is the queued event a new one is compared with; the cookie is
+	// compared too (event_compare of seeds 000–002).
+	Merge MergeTarget
+	// ReadTooSmall is what read returns when the first event does not
+	// fit: 0 (<2.6.21) or EINVAL.
+	ReadTooSmall int
 	// ReadZeroIsZero: a read of 0 bytes returns 0 even where a too-small
 	// buffer is EINVAL (seed 002's inotify_read: "if (ret == 0 && count >
-	// 0) ret = -EINVAL"); today's get_one_event fails any count smaller
-	// than the event.
+	// 0) ret = -EINVAL").
 	ReadZeroIsZero bool
 
-	// ModernMask: unknown bits → EINVAL, checked before the fd; a
-	// flags-only mask is accepted (inotify_arg_to_mask). Otherwise seed
-	// 001's find_update_watch: mask &= IN_ALL_EVENTS|IN_ONESHOT after the
-	// lookup, EINVAL if nothing is left.
-	ModernMask bool
-	// LookupFlags: IN_DONT_FOLLOW and IN_ONLYDIR exist (2.6.15+).
-	LookupFlags bool
-	// ExclUnlink: IN_EXCL_UNLINK exists (2.6.36+).
+	// ExclUnlink: IN_EXCL_UNLINK exists (2.6.36+): the hooks say whether
+	// an event's dentry is unlinked.
 	ExclUnlink bool
-	// MaskCreate: IN_MASK_CREATE exists (4.18+).
-	MaskCreate bool
 	// LinkCountAttrib: fsnotify_link_count() sends IN_ATTRIB on unlink,
 	// link and rename-over (2.6.25+).
 	LinkCountAttrib bool
@@ -130,9 +88,8 @@ type P struct {
 	// while its OPEN and CLOSE still reach the parent
 	// (sim/testdata/10-fifo-read-write.scen).
 	SpecialRWToParent bool
-	// Init1: inotify_init1 and its IN_NONBLOCK/IN_CLOEXEC flags (2.6.27+);
-	// SetNextWd: INOTIFY_IOC_SETNEXTWD (≈4.14+).
-	Init1, SetNextWd bool
+	// Init1: inotify_init1 and its IN_NONBLOCK/IN_CLOEXEC flags (2.6.27+).
+	Init1 bool
 
 	// The hook bodies and VFS order of 2.6.13–2.6.25 (include/linux/
 	// fsnotify.h, fs/namei.c, fs/readdir.c of the era):
@@ -149,10 +106,6 @@ type P struct {
 	// may_open, before fsnotify_open, so IN_MODIFY precedes IN_OPEN; today
 	// do_open truncates after vfs_open (IN_OPEN first).
 	TruncateBeforeOpen bool
-	// IdrMaskID: inotify_rm_watch's wd is a u32 and the old idr_find
-	// masks it with MAX_ID_MASK (0x7fffffff), so 0x80000001 finds wd 1;
-	// today the wd is an int and such a value is EINVAL.
-	IdrMaskID bool
 
 	// VnodeLayer: the system calls make the vnode operations and vnevents
 	// of illumos's vnode layer over tmpfs (vn_openat, vn_createat,
@@ -168,33 +121,33 @@ type P struct {
 	// close, and ftruncate(3C) is fcntl(F_FREESP) (illumos libc's
 	// port/gen/truncate.c), not system calls of their own.
 	LibcTruncate bool
+
+	// bugs is the set of historical bugs put back (WithBug, Has).
+	bugs uint64
 }
 
-// Linux is today's kernel, the semantic target (observed on 6.18).
+// Linux is today's kernel, the semantic target (observed on 6.18), on
+// today's fs/notify.
 var Linux = &P{
-	Name: uapi.PersonalityLinux, Merge: MergeTail, Overflow: OverflowSingle, Oneshot: OneshotIgnored,
-	Wd: WdCyclic, ReadTooSmall: 22, ModernMask: true, LookupFlags: true, ExclUnlink: true,
-	MaskCreate: true, LinkCountAttrib: true, UnmountIsDir: true, Init1: true, SetNextWd: true,
+	Name: uapi.PersonalityLinux, Backend: BackendFsnotify, ExclUnlink: true,
+	LinkCountAttrib: true, UnmountIsDir: true, Init1: true,
 }
 
 // Linux2613 is the first inotify: seed 000 as merged for 2.6.13, on its
-// own backend. Its queue, mask and wd switches describe seed 000 for the
-// handle backend, which can still run them.
+// own backend, whose queue, mask and wd rules are its code.
 var Linux2613 = &P{
-	Name: uapi.PersonalityLinux2613, Backend: BackendDevice, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
-	Oneshot: OneshotIgnoredBit, Wd: WdAbove, ReadTooSmall: 0, RenameTargetDies: true,
+	Name: uapi.PersonalityLinux2613, Backend: BackendDevice, RenameTargetDies: true,
 	SpecialRWToParent: true, ChangeSelfFirst: true, NoReaddirAccess: true,
-	TruncateBeforeOpen: true, IdrMaskID: true,
+	TruncateBeforeOpen: true,
 }
 
 // Linux2618 is the kernel-API split (seeds 001/002) as in 2.6.18: head
 // merging and no link-count events still; ONESHOT removes silently; read
 // of a too-small buffer returns EINVAL from 2.6.21 only, so 0 here.
 var Linux2618 = &P{
-	Name: uapi.PersonalityLinux2618, Merge: MergeHead, MergeCookie: true, Overflow: OverflowCount,
-	Oneshot: OneshotSilent, Wd: WdAbove, ReadTooSmall: 0, LookupFlags: true, RenameTargetDies: true,
+	Name: uapi.PersonalityLinux2618, Merge: MergeHead, ReadTooSmall: 0, RenameTargetDies: true,
 	SpecialRWToParent: true, ChangeSelfFirst: true, NoReaddirAccess: true,
-	TruncateBeforeOpen: true, IdrMaskID: true,
+	TruncateBeforeOpen: true,
 }
 
 // Linux2625 is seeds 001 and 002 exactly as written (seed 002 is
@@ -206,10 +159,9 @@ var Linux2618 = &P{
 // the IN_ONESHOT leak (the event's mask tested, see inotify's
 // HandleEvent).
 var Linux2625 = &P{
-	Name: uapi.PersonalityLinux2625, Merge: MergeTail, MergeCookie: true, Overflow: OverflowCount,
-	Oneshot: OneshotSilent, Wd: WdAbove, ReadTooSmall: 22, ReadZeroIsZero: true, LookupFlags: true,
+	Name: uapi.PersonalityLinux2625, Merge: MergeTail, ReadTooSmall: 22, ReadZeroIsZero: true,
 	LinkCountAttrib: true, SpecialRWToParent: true, ChangeSelfFirst: true, NoReaddirAccess: true,
-	TruncateBeforeOpen: true, IdrMaskID: true,
+	TruncateBeforeOpen: true,
 }
 
 // Illumos is illumos's inotify, seed 004 (usr/src/uts/common/io/inotify.c)
@@ -217,7 +169,7 @@ var Linux2625 = &P{
 // routines of illumos. Its queue, mask and wd rules are the seed's code,
 // not switches; Init1 says libc has inotify_init1.
 var Illumos = &P{
-	Name: uapi.PersonalityIllumos, Backend: BackendFEM, ReadTooSmall: 22, Init1: true,
+	Name: uapi.PersonalityIllumos, Backend: BackendFEM, Init1: true,
 	VnodeLayer: true, LibcTruncate: true,
 }
 
@@ -250,19 +202,4 @@ func Names() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// WatchBits is what a watch stores of an add_watch mask: today the event
-// bits plus the ONESHOT and EXCL_UNLINK flags (inotify_arg_to_mask and
-// inotify_arg_to_flags); seed 001 kept IN_ALL_EVENTS|IN_ONESHOT; seed 000
-// only IN_ALL_EVENTS.
-func (p *P) WatchBits() uint32 {
-	bits := uapi.IN_ALL_EVENTS
-	if p.Oneshot != OneshotIgnoredBit {
-		bits |= uapi.IN_ONESHOT
-	}
-	if p.ExclUnlink {
-		bits |= uapi.IN_EXCL_UNLINK
-	}
-	return uint32(bits)
 }
