@@ -14,6 +14,7 @@ import (
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/internal/srcu"
 	"github.com/inosim/inosim/uapi"
@@ -26,6 +27,7 @@ var MarkSrcuClass = lockdep.NewClass("fsnotify_mark_srcu")
 // fsnotify_mark_srcu, the cookie counter, the reaper's destroy lists and
 // its two work items. It is today's hooks.Fsnotifier.
 type Fsnotify struct {
+	p      *personality.P // the historical bugs put back (personality.Bug)
 	dcache *dentry.Dcache // dcache_lock: this VFS's lock on d_subdirs and i_dentry
 	refs   *kref.Tracker
 	v      *lockdep.Validator
@@ -55,8 +57,8 @@ var (
 // New returns fs/notify of a new kernel whose dentries live in dc
 // (fsnotify_init, with fsnotify_mark_srcu's init_srcu_struct); v makes the
 // reaper's kernel threads.
-func New(dc *dentry.Dcache, refs *kref.Tracker, v *lockdep.Validator) *Fsnotify {
-	fs := &Fsnotify{dcache: dc, refs: refs, v: v}
+func New(p *personality.P, dc *dentry.Dcache, refs *kref.Tracker, v *lockdep.Validator) *Fsnotify {
+	fs := &Fsnotify{p: p, dcache: dc, refs: refs, v: v}
 	fs.MarkSrcu.Init(MarkSrcuClass)
 	fs.destroyLock.Init(DestroyLockClass, 0)
 	fs.reaperWork.init(ReaperWorkClass, fs.markDestroyWorkfn)
@@ -364,8 +366,8 @@ func (fs *Fsnotify) handleInodeEvent(cur *lockdep.Task, g *Group, m *Mark, mask 
 	if unlinked && m.flags.Load()&FSNOTIFY_MARK_FLAG_EXCL_UNLINK != 0 {
 		return
 	}
-	if mask&uapi.Mask(m.mask.Load())&ALL_FSNOTIFY_EVENTS == 0 {
-		return
+	if mask&uapi.Mask(m.mask.Load())&ALL_FSNOTIFY_EVENTS == 0 && !fs.p.Has(personality.BugParentChildMask) {
+		return // 5.9 and 5.10 lacked this test: send_to_group had tested the marks' union
 	}
 	g.ops.HandleInodeEvent(cur, m, mask, ino, dir, name, cookie)
 }

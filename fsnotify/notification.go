@@ -5,6 +5,7 @@ package fsnotify
 import (
 	"github.com/inosim/inosim/hooks"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/internal/sched"
 )
 
@@ -116,7 +117,12 @@ func (g *Group) RemoveFirstEventLocked(cur *lockdep.Task) *Event {
 	if g.head == nil {
 		g.tail = nil
 	}
-	e.next, e.queued = nil, false
+	e.next = nil
+	// list_del_init, so that the overflow event's "already queued" test
+	// sees it gone; 3.14-rc's list_del left it looking queued forever.
+	if e != g.overflowEvent || !g.fs.p.Has(personality.BugOverflowOnce) {
+		e.queued = false
+	}
 	g.qLen--
 	return e
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/inosim/inosim/dentry"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 )
 
 // TestFlushReaperInsideReadSideReported: the reaper waits for the readers
@@ -18,7 +19,7 @@ import (
 func TestFlushReaperInsideReadSideReported(t *testing.T) {
 	v := lockdep.NewValidator()
 	refs := kref.NewTracker()
-	fs := New(dentry.NewDcache(refs, nil), refs, v)
+	fs := New(personality.Linux, dentry.NewDcache(refs, nil), refs, v)
 	fs.reaperWork.queue()
 	fs.RunQueuedWork(v.NewTask("kworker")) // the reaper learns reaper_work → fsnotify_mark_srcu
 
@@ -43,7 +44,7 @@ func TestFlushReaperInsideReadSideReported(t *testing.T) {
 func TestReaperOutsideReadSideClean(t *testing.T) {
 	v := lockdep.NewValidator()
 	refs := kref.NewTracker()
-	fs := New(dentry.NewDcache(refs, nil), refs, v)
+	fs := New(personality.Linux, dentry.NewDcache(refs, nil), refs, v)
 	cur := v.NewTask("task/1")
 	kworker := v.NewTask("kworker")
 	for i := 0; i < 2; i++ {

@@ -8,6 +8,7 @@ import (
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -30,7 +31,7 @@ func marked(b *testing.B, n int) (*lockdep.Task, *fsnotify.Fsnotify, []*inode.In
 	cur := v.NewTask("bench")
 	c := inode.NewIcache(refs)
 	sb := inode.NewSuperBlock(c, 1, nil)
-	fs := fsnotify.New(dentry.NewDcache(refs, nil), refs, v)
+	fs := fsnotify.New(personality.Linux, dentry.NewDcache(refs, nil), refs, v)
 	g := fs.AllocGroup(nopOps{})
 	inos := make([]*inode.Inode, n)
 	for i := range inos {

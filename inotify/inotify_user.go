@@ -14,6 +14,7 @@ import (
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/uapi"
 	"github.com/inosim/inosim/vfs"
 )
@@ -128,14 +129,19 @@ func (dev *inotifyDevice) put() {
 // IN_ONESHOT: a fired oneshot watch of 2.6.18–2.6.25 is never freed (its
 // watch, inode, handle and device references leak, and it stays counted
 // against max_user_watches and its device against max_user_instances;
-// fixed by ac74c00e499e in 2.6.26).
+// fixed by ac74c00e499e, after seed 002). personality.BugOneshotUnmount
+// puts that fix back, with the bug it exposed in inotify_unmount_inodes.
 // Precondition: inode->inotify_mutex and ih->mutex are held.
 func (dev *inotifyDevice) HandleEvent(cur *lockdep.Task, w *InotifyWatch, wd int32, mask uapi.Mask, cookie uint32, name string) {
 	lockdep.AssertHeld(cur, &watchesOf(w.inode).mutex)
 	lockdep.AssertHeld(cur, &dev.ih.Mutex)
 	q := dev.queue
 	q.EvMutex.Lock(cur)
-	if mask&uapi.IN_IGNORED != 0 || mask&uapi.IN_ONESHOT != 0 {
+	oneshot := mask&uapi.IN_ONESHOT != 0
+	if dev.in.p.Has(personality.BugOneshotUnmount) {
+		oneshot = w.mask&uapi.IN_ONESHOT != 0 // ac74c00e499e
+	}
+	if mask&uapi.IN_IGNORED != 0 || oneshot {
 		PutInotifyWatch(cur, w) // final put
 	}
 	q.QueueEventLocked(cur, wd, mask, cookie, name)

@@ -41,9 +41,10 @@ const (
 	ExpectLine                      // expect TEXT: a checker report the scenario expects
 	TaskLine                        // thread NAME, or process NAME [UID[:GID]]
 	OutcomeLine                     // outcome TEXT: an allowed outcome of a concurrent scenario
+	BugLine                         // bug NAME: a historical bug put back
 )
 
-var lineKindNames = [...]string{"blank", "comment", "personality", "sysctl", "command", "result", "expect", "task", "outcome"}
+var lineKindNames = [...]string{"blank", "comment", "personality", "sysctl", "command", "result", "expect", "task", "outcome", "bug"}
 
 func (k LineKind) String() string {
 	if int(k) < len(lineKindNames) {
@@ -86,6 +87,23 @@ type Line struct {
 	// Outcome is an OutcomeLine's TEXT: one outcome signature (Signature)
 	// the scenario allows; with any, every schedule must give one of them.
 	Outcome string
+
+	// Bug is a BugLine's NAME, a historical bug the simulator puts back
+	// (its names are package personality's; the runner checks them) at
+	// column BugCol.
+	Bug    string
+	BugCol int
+}
+
+// Bugs returns the bug lines of f, in order.
+func (f *File) Bugs() []Line {
+	var out []Line
+	for _, l := range f.Lines {
+		if l.Kind == BugLine {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // MainTask is the name of the task that runs the commands written without

@@ -142,7 +142,7 @@ func (p *parser) line(l Line) (int, string) {
 // isHeader reports whether t begins a header line.
 func isHeader(t token) bool {
 	switch t.text {
-	case "personality", "sysctl", "expect", "thread", "process", "outcome":
+	case "personality", "sysctl", "expect", "thread", "process", "outcome", "bug":
 		return !t.quoted
 	}
 	return false
@@ -168,6 +168,13 @@ func (p *parser) header(l *Line, toks []token) (int, string) {
 			return arg.col, "expect: empty text"
 		}
 		l.Kind, l.Expect = ExpectLine, arg.text
+		return 0, ""
+	}
+	if d.text == "bug" {
+		if len(p.f.Commands) > 0 {
+			return d.col, "bug must come before the first command"
+		}
+		l.Kind, l.Bug, l.BugCol = BugLine, arg.text, arg.col
 		return 0, ""
 	}
 	if d.text == "outcome" {

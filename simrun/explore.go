@@ -19,6 +19,8 @@ type ExploreOptions struct {
 	Runs        int
 	Preemptions int
 	Seed        uint64
+	// Bugs are put back besides the file's (Options.Bugs).
+	Bugs []string
 }
 
 // ExploredOutcome is one distinct outcome: its signature, the excerpt of
@@ -104,7 +106,7 @@ func Explore(f *scenario.File, opt ExploreOptions) (*Explored, error) {
 		if s, ok := st.(sched.Starter); ok {
 			s.StartRun()
 		}
-		res, err := Run(f, Options{Strategy: st})
+		res, err := Run(f, Options{Strategy: st, Bugs: opt.Bugs})
 		if err != nil {
 			return nil, err
 		}

@@ -148,6 +148,9 @@ type Result struct {
 
 // Options tune Run.
 type Options struct {
+	// Bugs are historical bugs to put back besides the file's bug lines
+	// (inosim's --bug), by personality.Bugs name.
+	Bugs []string
 	// Kernel options, e.g. sim.WithChecks(false).
 	Kernel []sim.Option
 	// WatchInfo: see scenario.RunOptions.
@@ -164,6 +167,28 @@ type Options struct {
 	Strategy sched.Strategy
 }
 
+// Personality returns the personality f runs under: its personality line,
+// with the bugs of its bug lines and then those named in extra put back.
+// An unknown bug, or one the personality's backend never had, is an error
+// at its bug line (FILE:LINE:COL), or naming the flag for extra.
+func Personality(f *scenario.File, extra []string) (*personality.P, error) {
+	p, err := personality.Lookup(f.Personality)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	for _, l := range f.Bugs() {
+		if p, err = p.WithBug(l.Bug); err != nil {
+			return nil, fmt.Errorf("%s:%d:%d: %w", f.Name, l.Num, l.BugCol, err)
+		}
+	}
+	for _, b := range extra {
+		if p, err = p.WithBug(b); err != nil {
+			return nil, fmt.Errorf("--bug %s: %w", b, err)
+		}
+	}
+	return p, nil
+}
+
 // Run runs f in a fresh simulated kernel with f's personality, as uid 0
 // in "/", then shuts the kernel down and reports what its checkers found.
 // A file with threads or processes runs under the deterministic scheduler
@@ -171,9 +196,9 @@ type Options struct {
 // are stuck where they were) and the problems are lockdep's reports and
 // the deadlock's.
 func Run(f *scenario.File, opt Options) (*Result, error) {
-	p, err := personality.Lookup(f.Personality)
+	p, err := Personality(f, opt.Bugs)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Name, err)
+		return nil, err
 	}
 	kopts := append([]sim.Option{sim.WithPersonality(p)}, opt.Kernel...)
 	var s *sched.Scheduler
@@ -313,8 +338,9 @@ const CheckPreemptions = 2
 // CheckPreemptions preemptions and compares the outcomes with f's outcome
 // lines: each line must be an outcome some schedule gives, each outcome a
 // line; each difference, and each report a schedule made, is one entry.
-func CheckOutcomes(f *scenario.File) ([]string, error) {
-	ex, err := Explore(f, ExploreOptions{Strategy: "dfs", Preemptions: CheckPreemptions, Runs: 1 << 20})
+// bugs are put back besides the file's (Options.Bugs).
+func CheckOutcomes(f *scenario.File, bugs []string) ([]string, error) {
+	ex, err := Explore(f, ExploreOptions{Strategy: "dfs", Preemptions: CheckPreemptions, Runs: 1 << 20, Bugs: bugs})
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +382,7 @@ func Check(name string, src []byte) (*CheckResult, error) {
 		c.Diff = scenario.Diff(name, string(src), name+" (simulator)", c.Transcript)
 	}
 	if f.Concurrent() && len(f.Outcomes()) > 0 {
-		if c.Outcomes, err = CheckOutcomes(f); err != nil {
+		if c.Outcomes, err = CheckOutcomes(f, nil); err != nil {
 			return nil, err
 		}
 	}

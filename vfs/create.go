@@ -6,6 +6,7 @@ import (
 	"github.com/inosim/inosim/dentry"
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 )
 
 // createLocked makes a new inode of the given mode in the parent directory
@@ -261,8 +262,18 @@ func mayDeleteLocked(ctx *Context, dir, victim *inode.Inode, isdir bool) error {
 // (letting the inode go now if no one else holds the dentry, which brings
 // FsnotifyInodeRemove for a last link), FsnotifyDelete on the parent,
 // then drop the inode (possibly evicting it).
+//
+// With personality.BugDeleteBeforeDDelete, 5.3–5.16's order:
+// fsnotify_unlink on the parent first, while the name still resolves, then
+// d_delete.
 func (v *VFS) deleteNotify(cur *lockdep.Task, dir, ino *inode.Inode, d *dentry.Dentry) {
 	inode.Iget(ino)
+	if v.p.Has(personality.BugDeleteBeforeDDelete) {
+		v.notifier.FsnotifyDelete(cur, dir, ino, d)
+		v.dcache.Delete(cur, d)
+		inode.Iput(cur, ino)
+		return
+	}
 	v.dcache.Delete(cur, d)
 	v.notifier.FsnotifyDelete(cur, dir, ino, d)
 	inode.Iput(cur, ino)

@@ -12,6 +12,7 @@ import (
 func cmdCheck(e *env, args []string) int {
 	fs := newFlags(e, "check")
 	update := fs.Bool("update", false, "write the transcript back into each file")
+	bugs := bugFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -21,13 +22,13 @@ func cmdCheck(e *env, args []string) int {
 	}
 	status := exitOK
 	for _, name := range fs.Args() {
-		f, src, outs, st := loadAndSimulate(e, name)
+		f, src, outs, st := loadAndSimulate(e, name, *bugs)
 		if st == exitUsage {
 			return exitUsage
 		}
 		status = max(status, st)
 		if f.Concurrent() && len(f.Outcomes()) > 0 {
-			diffs, err := simrun.CheckOutcomes(f)
+			diffs, err := simrun.CheckOutcomes(f, *bugs)
 			if err != nil {
 				e.errorf("%v", err)
 				return exitUsage
@@ -69,7 +70,7 @@ func cmdDiff(e *env, args []string) int {
 	}
 	status := exitOK
 	for _, name := range fs.Args() {
-		f, _, simOuts, st := loadAndSimulate(e, name)
+		f, _, simOuts, st := loadAndSimulate(e, name, nil)
 		if st == exitUsage {
 			return exitUsage
 		}
@@ -90,11 +91,11 @@ func cmdDiff(e *env, args []string) int {
 // loadAndSimulate loads and parses name and runs it in the simulator, as
 // check and diff both do; its status is simulate's, or exitUsage when the
 // file cannot be loaded.
-func loadAndSimulate(e *env, name string) (*scenario.File, []byte, []scenario.Outcome, int) {
+func loadAndSimulate(e *env, name string, bugs []string) (*scenario.File, []byte, []scenario.Outcome, int) {
 	f, src, ok := load(e, name)
 	if !ok {
 		return nil, nil, nil, exitUsage
 	}
-	outs, st := simulate(e, f, simrun.Options{}, false)
+	outs, st := simulate(e, f, simrun.Options{Bugs: bugs}, false)
 	return f, src, outs, st
 }

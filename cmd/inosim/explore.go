@@ -16,6 +16,7 @@ func cmdExplore(e *env, args []string) int {
 	runs := fs.Int("runs", 0, "schedules to run (dfs: at most); default 1000, for dfs 100000")
 	preemptions := fs.Int("preemptions", 2, "dfs: preemptions per schedule at most; pct: the depth less one")
 	seed := fs.Uint64("seed", 1, "random and pct: the seed")
+	bugs := bugFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -45,7 +46,7 @@ func cmdExplore(e *env, args []string) int {
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(1)
 	}
-	ex, err := simrun.Explore(f, simrun.ExploreOptions{Strategy: *strategy, Runs: *runs, Preemptions: *preemptions, Seed: *seed})
+	ex, err := simrun.Explore(f, simrun.ExploreOptions{Strategy: *strategy, Runs: *runs, Preemptions: *preemptions, Seed: *seed, Bugs: *bugs})
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage

@@ -18,21 +18,24 @@ import (
 	"strings"
 
 	"github.com/inosim/inosim/hostkernel"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/uapi"
 )
 
 const usage = `usage:
   inosim run [--kernel] [--format=transcript|inotifywait|json] [--trace=locks,refs]
-            [--schedule TOKEN] FILE...
+            [--schedule TOKEN] [--bug NAME]... FILE...
         replay in the simulator (or, with --kernel, as real system calls on the
         host kernel, as root) and print the transcript with actual results;
-        --schedule runs a concurrent file's schedule from inosim explore
-  inosim explore [--strategy=random|pct|dfs] [--runs N] [--preemptions K] [--seed S] FILE
+        --schedule runs a concurrent file's schedule from inosim explore;
+        --bug puts a historical bug back (as a file's "bug NAME" line)
+  inosim explore [--strategy=random|pct|dfs] [--runs N] [--preemptions K] [--seed S]
+            [--bug NAME]... FILE
         run a file with threads or processes under many schedules of the
         deterministic scheduler; print each distinct outcome with its count and
         replay token, then every report; exit 1 on a report or an outcome the
         file's outcome lines do not allow
-  inosim check [-update] FILE...
+  inosim check [-update] [--bug NAME]... FILE...
         replay in the simulator; fail with a unified diff unless the transcript
         equals the file; -update writes the transcript back
   inosim diff FILE...
@@ -57,6 +60,11 @@ func helpText() string {
 	b.WriteString("\nPersonalities (a scenario's \"personality NAME\" line):\n")
 	for _, n := range uapi.Personalities() {
 		fmt.Fprintf(&b, "  %-14s %s\n", n, uapi.PersonalityAbout(n))
+	}
+	b.WriteString("\nHistorical bugs (a scenario's \"bug NAME\" line, or --bug NAME; docs/bugs.md):\n")
+	for _, bi := range personality.Bugs() {
+		fmt.Fprintf(&b, "  %-22s %s\n  %-22s fixed by %s; personality %s\n", bi.Name, bi.About, "",
+			bi.Commit, strings.Join(personality.WithBackend(bi.Backends), ", "))
 	}
 	return b.String()
 }

@@ -39,6 +39,17 @@ func load(e *env, name string) (*scenario.File, []byte, bool) {
 	return f, src, true
 }
 
+// bugFlag registers --bug NAME, repeatable: historical bugs to put back
+// (personality.Bugs), as a file's bug lines do.
+func bugFlag(fs *flag.FlagSet) *[]string {
+	var bugs []string
+	fs.Func("bug", "put back the historical bug NAME (repeatable; inosim help lists them)", func(s string) error {
+		bugs = append(bugs, s)
+		return nil
+	})
+	return &bugs
+}
+
 func newFlags(e *env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -89,6 +100,7 @@ func cmdRun(e *env, args []string) int {
 	format := fs.String("format", "transcript", "transcript, inotifywait or json")
 	trace := fs.String("trace", "", "locks,refs: trace lock and reference operations (simulator only)")
 	schedule := fs.String("schedule", "", "replay token: the schedule of a concurrent file (from inosim explore)")
+	bugs := bugFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -116,6 +128,10 @@ func cmdRun(e *env, args []string) int {
 	}
 	if *kernel && (traceLocks || traceRefs) {
 		e.errorf("run: --trace works in the simulator only")
+		return exitUsage
+	}
+	if *kernel && len(*bugs) > 0 {
+		e.errorf("run: --bug works in the simulator only")
 		return exitUsage
 	}
 	if *kernel && *schedule != "" {
@@ -148,7 +164,7 @@ func cmdRun(e *env, args []string) int {
 				return exitUsage
 			}
 		} else {
-			opt := simrun.Options{WatchInfo: *format == "inotifywait"}
+			opt := simrun.Options{WatchInfo: *format == "inotifywait", Bugs: *bugs}
 			var replay *sched.Replay
 			if *schedule != "" {
 				if !f.Concurrent() {

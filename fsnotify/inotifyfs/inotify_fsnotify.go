@@ -21,6 +21,10 @@ type eventInfo struct {
 	wd     int32
 	cookie uint32
 	name   string
+	// inode is the event's object as 2.6.31's event kept it (nil for an
+	// unlink's negative dentry), compared instead of the name under
+	// personality.BugMergeInode; nil otherwise.
+	inode *inode.Inode
 }
 
 // inotifyE is INOTIFY_E: the inotify event around an fsnotify one.
@@ -42,10 +46,14 @@ type inodeMark struct {
 func iMark(m *fsnotify.Mark) *inodeMark { return m.Private.(*inodeMark) }
 
 // eventCompare is event_compare: an IN_IGNORED event is never merged into;
-// otherwise the same mask, wd and name.
-func eventCompare(old, new *eventInfo) bool {
+// otherwise the same mask, wd and name (with BugMergeInode, the same
+// inode instead of the same name, as 2.6.31 compared them).
+func (g *group) eventCompare(old, new *eventInfo) bool {
 	if old.mask&fsnotify.FS_IN_IGNORED != 0 {
 		return false
+	}
+	if g.in.p.Has(personality.BugMergeInode) {
+		return old.mask == new.mask && old.wd == new.wd && old.inode == new.inode
 	}
 	return old.mask == new.mask && old.wd == new.wd && old.name == new.name
 }
@@ -59,7 +67,7 @@ func (g *group) merge(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event)
 	if g.in.p.Has(personality.BugHeadMerge) {
 		last = fsg.FirstEventLocked(cur)
 	}
-	return eventCompare(inotifyE(last), inotifyE(e))
+	return g.eventCompare(inotifyE(last), inotifyE(e))
 }
 
 // HandleInodeEvent is inotify_handle_inode_event, the group's
@@ -69,16 +77,31 @@ func (g *group) merge(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event)
 // IN_IGNORED). IN_ISDIR is stripped from IN_MOVE_SELF and IN_DELETE_SELF,
 // as inotify always did. Called inside an fsnotify_mark_srcu section.
 func (g *group) HandleInodeEvent(cur *lockdep.Task, m *fsnotify.Mark, mask uapi.Mask, ino, dir *inode.Inode, name string, cookie uint32) {
+	p := g.in.p
 	im := iMark(m)
 	wd := im.wd.Load()
-	if wd == -1 { // racing with the mark being detached
+	if wd == -1 && !p.Has(personality.BugInvalidWd) { // racing with the mark being detached
 		return
 	}
 	if mask&(fsnotify.FS_MOVE_SELF|fsnotify.FS_DELETE_SELF) != 0 {
 		mask &^= fsnotify.FS_ISDIR
 	}
 	e := allocEvent(cur)
-	e.mask, e.wd, e.cookie, e.name = mask, wd, cookie, name
+	stale := e.cookie
+	e.mask, e.wd, e.cookie, e.name, e.inode = mask, wd, cookie, name, nil
+	if p.Has(personality.BugInvalidWd) {
+		// 2.6.31–6.3 read the wd after the allocation (which may sleep:
+		// a switch point, here only, to keep the other searches small),
+		// where inotify_remove_from_idr may have made it -1.
+		lockdep.MightSleep(cur)
+		e.wd = im.wd.Load()
+	}
+	if p.Has(personality.BugCookieUninit) {
+		e.cookie = stale // 3.14-rc: never set, the slab's leftover
+	}
+	if p.Has(personality.BugMergeInode) && mask&fsnotify.FS_DELETE == 0 {
+		e.inode = ino // d_delete made an unlink's dentry negative first
+	}
 	if g.fsg.InsertEvent(cur, &e.fse, g.merge) != fsnotify.EventQueued {
 		g.fsg.DestroyEvent(cur, &e.fse) // our event wasn't used in the end
 	}
@@ -105,7 +128,7 @@ func (g *group) ignoredAndRemoveIdr(cur *lockdep.Task, m *fsnotify.Mark) {
 // to cur's cache.
 func (g *group) FreeEvent(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event) {
 	ev := inotifyE(e)
-	ev.name = "" // pin no dentry's name
+	ev.name, ev.inode = "", nil // pin no dentry's name, no inode
 	if s := slabOf(cur); s != nil && len(s.free) < maxSlabEvents {
 		s.free = append(s.free, ev)
 	}
@@ -155,6 +178,12 @@ func (g *group) FreeMark(cur *lockdep.Task, m *fsnotify.Mark) {}
 // and the user's instance count with it (dec_inotify_instances), at the
 // group's last reference, after every mark's.
 func (g *group) FreeGroupPriv(cur *lockdep.Task, fsg *fsnotify.Group) {
+	if g.ucounts != nil && g.in.p.Has(personality.BugUidLeak) {
+		// 2.6.31–2.6.33: the count went down, the user reference
+		// (free_uid) was never dropped.
+		g.ucounts.ucount[UCOUNT_INOTIFY_INSTANCES].Add(-1)
+		return
+	}
 	if g.ucounts != nil {
 		g.in.ucounts.dec(cur, g.ucounts, UCOUNT_INOTIFY_INSTANCES)
 	}

@@ -55,7 +55,7 @@ var (
 // New returns the inotify of a new kernel whose dentries live in dc, over
 // a new fs/notify (inotify_user_setup, after fsnotify_init).
 func New(p *personality.P, dc *dentry.Dcache, refs *kref.Tracker, v *lockdep.Validator) *Inotify {
-	in := &Inotify{p: p, fs: fsnotify.New(dc, refs, v), refs: refs}
+	in := &Inotify{p: p, fs: fsnotify.New(p, dc, refs, v), refs: refs}
 	in.ucounts.init(refs)
 	in.maxQueuedEvents.Store(DefaultMaxQueuedEvents)
 	in.ucounts.max[UCOUNT_INOTIFY_INSTANCES].Store(DefaultMaxUserInstances)
@@ -138,10 +138,14 @@ var (
 const INOTIFY_MARK_FLAGS = fsnotify.FSNOTIFY_MARK_FLAG_EXCL_UNLINK | fsnotify.FSNOTIFY_MARK_FLAG_IN_ONESHOT
 
 // argToMask is inotify_arg_to_mask: the events asked for, plus FS_UNMOUNT
-// (every watch gets it), plus FS_EVENT_ON_CHILD for a directory (every
-// directory watch cares about its children).
-func argToMask(ino *inode.Inode, arg uapi.Mask) uapi.Mask {
+// (every watch gets it; not with BugNoUnmountEvent), plus
+// FS_EVENT_ON_CHILD for a directory (every directory watch cares about its
+// children).
+func argToMask(p *personality.P, ino *inode.Inode, arg uapi.Mask) uapi.Mask {
 	mask := fsnotify.FS_UNMOUNT
+	if p.Has(personality.BugNoUnmountEvent) {
+		mask = 0
+	}
 	if ino.IsDir() {
 		mask |= fsnotify.FS_EVENT_ON_CHILD
 	}
@@ -309,11 +313,25 @@ func (g *group) Ioctl(cur *lockdep.Task, f *vfs.File, req uint, arg int64) (int,
 
 // addToIdr gives the mark a wd and the idr a reference on it
 // (inotify_add_to_idr: idr_alloc_cyclic(idr, mark, 1, 0)). ENOSPC when
-// every wd is in use.
+// every wd is in use. With BugWdReuse the lowest free wd from 1 (2.6.31's
+// idr_get_new_above(idr, mark, 1)); with BugWdZero, from 0 (idr_get_new).
 func (g *group) addToIdr(cur *lockdep.Task, im *inodeMark) error {
 	g.idrLock.Lock(cur)
 	defer g.idrLock.Unlock(cur)
-	wd := g.idr.AllocCyclic(im)
+	var wd int32
+	switch p := g.in.p; {
+	case p.Has(personality.BugWdZero), p.Has(personality.BugWdReuse):
+		start := uint32(1)
+		if p.Has(personality.BugWdZero) {
+			start = 0
+		}
+		wd = int32(g.idr.LowestFree(start))
+		if wd >= 0 {
+			g.idr.Insert(wd, im)
+		}
+	default:
+		wd = g.idr.AllocCyclic(im)
+	}
 	if wd < 0 {
 		return syscall.ENOSPC
 	}
@@ -374,13 +392,16 @@ func (g *group) updateExistingWatch(cur *lockdep.Task, ino *inode.Inode, arg uap
 	if m == nil {
 		return 0, syscall.ENOENT
 	}
+	if arg&uapi.IN_MASK_CREATE != 0 && g.in.p.Has(personality.BugMaskCreateLeak) {
+		return 0, syscall.EEXIST // 4.19–5.0: fsnotify_find_mark's reference kept
+	}
 	defer fs.PutMark(cur, m) // match the get from fsnotify_find_mark
 	if arg&uapi.IN_MASK_CREATE != 0 {
 		return 0, syscall.EEXIST
 	}
 	m.Lock.Lock(cur)
 	oldMask, flags := m.Mask(), m.Flags()
-	newMask := argToMask(ino, arg)
+	newMask := argToMask(g.in.p, ino, arg)
 	if arg&uapi.IN_MASK_ADD != 0 {
 		newMask |= oldMask
 	} else {
@@ -409,7 +430,7 @@ func (g *group) newWatch(cur *lockdep.Task, ino *inode.Inode, arg uapi.Mask) (in
 	im := &inodeMark{}
 	fs.InitMark(&im.fsn, g.fsg, im)
 	im.fsn.Lock.Lock(cur)
-	im.fsn.SetMaskLocked(cur, argToMask(ino, arg))
+	im.fsn.SetMaskLocked(cur, argToMask(g.in.p, ino, arg))
 	im.fsn.SetFlagsLocked(cur, argToFlags(arg))
 	im.fsn.Lock.Unlock(cur)
 	im.wd.Store(-1)
