@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: test vet fmt proptest build
+.PHONY: test vet fmt proptest bugs build
 
 # The test suite CI runs: vet, then every package with the race detector.
 test: vet
@@ -31,3 +31,13 @@ proptest:
 		-proptest.stressruns=$(PROPTEST_STRESSRUNS) -proptest.stressops=$(PROPTEST_STRESSOPS) \
 		-proptest.bugkernel -proptest.summary=$$sum; st=$$?; \
 	cat $$sum; rm -f $$sum; exit $$st
+
+# The mutation campaign: the property tests, the kernel campaign (as root)
+# and every checked-in scenario run against each historical bug switch;
+# the table of docs/testing.md, ending "bugs: caught=N of M".
+bugs:
+	@rep=$$(mktemp); log=$$(mktemp); \
+	$(GO) test -count=1 -timeout 40m -run '^TestBugCampaign$$' ./proptest -args \
+		-proptest.bugcampaign -proptest.bugreport=$$rep >$$log 2>&1; st=$$?; \
+	if [ $$st -ne 0 ]; then grep -v '^|\|^bugs:\|^$$' $$log; fi; \
+	cat $$rep; rm -f $$rep $$log; exit $$st

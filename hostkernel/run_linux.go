@@ -307,6 +307,11 @@ func RunWith(f *scenario.File, opt Options) ([]scenario.Outcome, error) {
 	if f.Personality != "" && f.Personality != uapi.PersonalityLinux && Warnings != nil {
 		Warnings("scenario " + f.Name + " asks for personality " + f.Personality + "; the host kernel can only be itself (today's Linux)")
 	}
+	for _, l := range f.Bugs() {
+		if Warnings != nil {
+			Warnings("scenario " + f.Name + " puts back bug " + l.Bug + "; the host kernel runs its own code")
+		}
+	}
 	if !userns && setsUserLimits(f) && Warnings != nil {
 		Warnings("no user namespace for this run: scenario " + f.Name + " sets per-user inotify limits globally and assumes no other inotify use by root")
 	}

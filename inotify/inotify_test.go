@@ -17,7 +17,7 @@ import (
 // auditConsumer is a second in-kernel consumer of the handle API, like the
 // audit subsystem seed 001 was written for: it records events, frees its
 // watches on IN_IGNORED and after a oneshot watch's event (testing the
-// watch's mask, as the device of 2.6.26 learnt to), and counts destroyed
+// watch's mask, as the device learnt to with ac74c00e499e), and counts destroyed
 // watches.
 type auditConsumer struct {
 	events    []uapi.Event

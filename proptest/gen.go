@@ -321,12 +321,31 @@ func (g *gen) epilogue() []string {
 // same actions as the state machine, through rapid's Repeat (so lengths
 // follow -rapid.steps and shrink command by command), steered by a model
 // run alongside; at most max commands.
+// prologue is how half the sequences start: a directory watched for every
+// event, so that the namespace operations after it are seen (a sequence
+// of uniformly drawn commands otherwise watches nothing for most of its
+// length, and the mutation campaign found bugs of event delivery it never
+// exercised). A draw, which rapid shrinks away when it does not matter.
+func prologue(t *rapid.T) []string {
+	if !rapid.Bool().Draw(t, "prologue") {
+		return nil
+	}
+	return []string{"mkdir /a", "i1 = inotify_init", "w1 = inotify_add_watch i1 /a IN_ALL_EVENTS"}
+}
+
 func genScenario(t *rapid.T, max int) []string {
 	m := model.New()
 	g := newGen(m)
 	s := newSession(m, nil)
 	defer s.stop()
 	var lines []string
+	for _, line := range prologue(t) {
+		if err := runLine(s, line); err != nil {
+			t.Fatalf("prologue line %q: %v", line, err)
+		}
+		g.note(line)
+		lines = append(lines, line)
+	}
 	acts := map[string]func(*rapid.T){}
 	for _, name := range actionNames {
 		gen := actions[name]

@@ -177,6 +177,9 @@ func modelProp(p *personality.P, steps *atomic.Int64, hook func(string)) func(*r
 				pr.modS.stop()
 			}
 		})
+		for _, line := range prologue(t) {
+			pr.step(t, line)
+		}
 		acts := map[string]func(*rapid.T){"": pr.check}
 		for _, name := range actionNames {
 			gen := actions[name]

@@ -25,6 +25,8 @@ func TestParseErrors(t *testing.T) {
 		{"personality linux\npersonality illumos", "t:2:1: duplicate personality"},
 		{"personality solaris", "t:1:13: unknown personality solaris (want one of linux, linux-2.6.13, linux-2.6.18, linux-2.6.25, illumos)"},
 		{"personality", "t:1:1: personality: missing operand"},
+		{"mkdir /a\nbug head-merge", "t:2:1: bug must come before the first command"},
+		{"bug", "t:1:1: bug: missing operand"},
 		{"sysctl max_queued_events", "t:1:8: sysctl wants KEY=VALUE"},
 		{"sysctl foo=1", "t:1:8: unknown sysctl foo (want max_queued_events, max_user_watches or max_user_instances)"},
 		{"sysctl max_user_watches=-1", "t:1:8: sysctl value -1 is not a non-negative integer"},

@@ -368,12 +368,16 @@ func CheckOutcomes(f *scenario.File, bugs []string) ([]string, error) {
 
 // Check is `inosim check` for one file: parse src, run it in a fresh
 // simulated kernel and compare the transcript with src.
-func Check(name string, src []byte) (*CheckResult, error) {
+func Check(name string, src []byte) (*CheckResult, error) { return CheckBugs(name, src, nil) }
+
+// CheckBugs is Check with the historical bugs named in bugs put back
+// (inosim check --bug; the mutation campaign).
+func CheckBugs(name string, src []byte, bugs []string) (*CheckResult, error) {
 	f, err := scenario.Parse(name, src)
 	if err != nil {
 		return nil, err
 	}
-	res, err := Run(f, Options{})
+	res, err := Run(f, Options{Bugs: bugs})
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +386,7 @@ func Check(name string, src []byte) (*CheckResult, error) {
 		c.Diff = scenario.Diff(name, string(src), name+" (simulator)", c.Transcript)
 	}
 	if f.Concurrent() && len(f.Outcomes()) > 0 {
-		if c.Outcomes, err = CheckOutcomes(f, nil); err != nil {
+		if c.Outcomes, err = CheckOutcomes(f, bugs); err != nil {
 			return nil, err
 		}
 	}

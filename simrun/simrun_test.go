@@ -2,6 +2,7 @@ package simrun_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/inosim/inosim/scenario"
@@ -101,6 +102,31 @@ func TestExpectLines(t *testing.T) {
 		}
 		if len(res.Problems) != tc.problems || len(res.Expected) != tc.expected {
 			t.Errorf("%s: problems %q, expected %q", tc.name, res.Problems, res.Expected)
+		}
+	}
+}
+
+// TestBugLineErrors: a bug the personalities never had, or one the file's
+// personality's code never had, is an error at its bug line; --bug's
+// names the flag.
+func TestBugLineErrors(t *testing.T) {
+	for _, c := range []struct {
+		src   string
+		extra []string
+		want  string
+	}{
+		{"bug no-such-bug\nmkdir /a\n", nil, `t.scen:1:5: unknown bug "no-such-bug" (known: head-merge,`},
+		{"personality linux-2.6.18\n\nbug wd-reuse\nmkdir /a\n", nil, "t.scen:3:5: bug wd-reuse is not in personality linux-2.6.18's code"},
+		{"personality illumos\nbug head-merge\n", nil, "t.scen:2:5: bug head-merge is not in personality illumos's code"},
+		{"mkdir /a\n", []string{"oneshot-unmount"}, "--bug oneshot-unmount: bug oneshot-unmount is not in personality linux's code"},
+	} {
+		f, err := scenario.Parse("t.scen", []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = simrun.Run(f, simrun.Options{Bugs: c.extra})
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %s…", c.src, err, c.want)
 		}
 	}
 }
