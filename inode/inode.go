@@ -345,15 +345,24 @@ func Igrab(cur *lockdep.Task, ino *Inode) *Inode {
 }
 
 // Iput drops a reference (iput). The final put of an unlinked inode, or of
-// any inode once its super block is inactive, evicts it (iput_final).
+// any inode once its super block is inactive, evicts it (iput_final). The
+// final decrement is made under inode_lock (atomic_dec_and_lock), and
+// I_FREEING set before the lock is dropped, so that a walk of s_inodes
+// under the lock never takes a reference on an inode whose count it saw
+// above zero but which is going (fsnotify_unmount_inodes' __iget).
 func Iput(cur *lockdep.Task, ino *Inode) {
-	if !ino.Count.Put() {
+	if ino.Count.PutNotLast() {
 		return
 	}
-	if ino.Nlink() > 0 && ino.Sb.Active() {
-		return // stays cached, unused
+	c := ino.Sb.Cache
+	c.InodeLock.Lock(cur)
+	if !ino.Count.Put() || ino.Nlink() > 0 && ino.Sb.Active() {
+		c.InodeLock.Unlock(cur) // still in use, or stays cached, unused
+		return
 	}
-	evict(cur, ino)
+	ino.state |= I_FREEING
+	c.InodeLock.Unlock(cur)
+	evictFreeing(cur, ino)
 }
 
 // evict models evict()/clear_inode: I_FREEING, the evict hook, off the
@@ -363,6 +372,12 @@ func evict(cur *lockdep.Task, ino *Inode) {
 	c.InodeLock.Lock(cur)
 	ino.state |= I_FREEING
 	c.InodeLock.Unlock(cur)
+	evictFreeing(cur, ino)
+}
+
+// evictFreeing is evict for an inode already marked I_FREEING.
+func evictFreeing(cur *lockdep.Task, ino *Inode) {
+	c := ino.Sb.Cache
 
 	if ino.Sb.Ops != nil {
 		ino.Sb.Ops.EvictInode(cur, ino)
@@ -384,21 +399,21 @@ func evict(cur *lockdep.Task, ino *Inode) {
 }
 
 // EvictUnused evicts every inode of sb whose count is zero: the tail of
-// invalidate_inodes at unmount. It returns the number of inodes still
-// busy. Precondition: iprune_mutex is held.
-func EvictUnused(cur *lockdep.Task, sb *SuperBlock) (busy int) {
+// invalidate_inodes at unmount. It returns the inodes still busy.
+// Precondition: iprune_mutex is held.
+func EvictUnused(cur *lockdep.Task, sb *SuperBlock) (busy []*Inode) {
 	c := sb.Cache
 	lockdep.AssertHeld(cur, &c.IpruneMutex)
 	for {
 		c.InodeLock.Lock(cur)
 		var victim *Inode
-		busy = 0
+		busy = busy[:0]
 		for ino := sb.inodes; ino != nil; ino = ino.sbNext {
 			if ino.Count.Count() == 0 && ino.state&(I_FREEING|I_CLEAR) == 0 {
 				victim = ino
 				break
 			}
-			busy++
+			busy = append(busy, ino)
 		}
 		c.InodeLock.Unlock(cur)
 		if victim == nil {

@@ -58,6 +58,10 @@ type Explored struct {
 	Complete  bool // dfs: every schedule within the bound was run
 	Outcomes  []*ExploredOutcome
 	Reports   []*ExploredReport
+	// Expected are the reports the file's expect lines matched, each with
+	// the first schedule that made it (not failures: the file says some
+	// schedule makes them).
+	Expected []*ExploredReport
 }
 
 // Failed reports whether a schedule made a report or gave an outcome the
@@ -102,6 +106,7 @@ func Explore(f *scenario.File, opt ExploreOptions) (*Explored, error) {
 	ex := &Explored{Strategy: opt.Strategy}
 	bySig := map[string]*ExploredOutcome{}
 	seenReport := map[string]*ExploredReport{}
+	unmet := map[string]int{} // expect line → schedules that did not meet it
 	for ex.Schedules < opt.Runs {
 		if s, ok := st.(sched.Starter); ok {
 			s.StartRun()
@@ -128,6 +133,17 @@ func Explore(f *scenario.File, opt ExploreOptions) (*Explored, error) {
 			}
 			seenReport[k].Count++
 		}
+		for _, p := range res.Expected {
+			k := reportKey(p)
+			if seenReport[k] == nil {
+				ex.Expected = append(ex.Expected, &ExploredReport{Text: p, Token: res.Schedule})
+				seenReport[k] = ex.Expected[len(ex.Expected)-1]
+			}
+			seenReport[k].Count++
+		}
+		for _, e := range res.Unmet {
+			unmet[e]++
+		}
 		if dfs != nil {
 			if dfs.Diverged {
 				return nil, fmt.Errorf("%s: a schedule did not replay the same way twice: the run is not deterministic", f.Name)
@@ -136,6 +152,12 @@ func Explore(f *scenario.File, opt ExploreOptions) (*Explored, error) {
 				ex.Complete = true
 				break
 			}
+		}
+	}
+	// An expect line of a concurrent file is met if some schedule met it.
+	for _, e := range f.Expects() {
+		if unmet[e] == ex.Schedules {
+			ex.Reports = append(ex.Reports, &ExploredReport{Text: unmetExpect(e) + " in any schedule", Count: ex.Schedules})
 		}
 	}
 	return ex, nil

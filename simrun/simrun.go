@@ -132,6 +132,10 @@ type Result struct {
 	Problems []string
 	// Expected are the reports the file's expect lines matched.
 	Expected []string
+	// Unmet are the expect lines no report matched. In a concurrent file
+	// an expect line says that some schedule makes the report (Explore
+	// checks that), so there they are not Problems.
+	Unmet []string
 	// Oopses are the kernel's oops reports (sim's Kernel.Oopses): the
 	// modelled kernel's own bugs, shown as "=> OOPS" in the transcript;
 	// not problems of the simulator.
@@ -239,10 +243,10 @@ func Run(f *scenario.File, opt Options) (*Result, error) {
 			reports = append(reports, r.String())
 		}
 		reports = append(reports, tm.deadlock.String())
-		res.Problems, res.Expected = sortReports(reports, f.Expects())
+		res.Problems, res.Expected, res.Unmet = sortReports(reports, f.Expects(), f.Concurrent())
 		return res, nil
 	}
-	res.Problems, res.Expected = sortReports(k.Shutdown(), f.Expects())
+	res.Problems, res.Expected, res.Unmet = sortReports(k.Shutdown(), f.Expects(), f.Concurrent())
 	res.Oopses = k.Oopses()
 	return res, nil
 }
@@ -290,8 +294,9 @@ func (m *threadMachine) Concurrently(names []string, bodies []func(scenario.Mach
 
 // sortReports splits the checkers' reports into those no expect line
 // matches (problems) and those one does (expected); an expect line that
-// matches no report is a problem too.
-func sortReports(reports, expects []string) (problems, expected []string) {
+// matches no report is unmet, and a problem too unless concurrent says
+// that another schedule may meet it.
+func sortReports(reports, expects []string, concurrent bool) (problems, expected, unmet []string) {
 	met := make([]bool, len(expects))
 	for _, r := range reports {
 		first, _, _ := strings.Cut(r, "\n")
@@ -309,10 +314,17 @@ func sortReports(reports, expects []string) (problems, expected []string) {
 	}
 	for i, e := range expects {
 		if !met[i] {
-			problems = append(problems, fmt.Sprintf("expected a report containing %q; none was made", e))
+			unmet = append(unmet, e)
+			if !concurrent {
+				problems = append(problems, unmetExpect(e))
+			}
 		}
 	}
-	return problems, expected
+	return problems, expected, unmet
+}
+
+func unmetExpect(e string) string {
+	return fmt.Sprintf("expected a report containing %q; none was made", e)
 }
 
 // NewMachine returns a scenario.Machine that makes t's system calls in k:

@@ -130,3 +130,32 @@ func TestBugLineErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentExpect: in a concurrent file an expect line says some
+// schedule makes the report: met by one schedule, the file is clean;
+// met by none, check says so.
+func TestConcurrentExpect(t *testing.T) {
+	src, err := os.ReadFile("../examples/bugs/cve-2008-5182.scen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := simrun.Check("cve.scen", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Problems) > 0 || len(c.Outcomes) > 0 || c.Diff != "" {
+		t.Errorf("met by some schedules: problems %q, outcomes %q, diff %s", c.Problems, c.Outcomes, c.Diff)
+	}
+	never := strings.Replace(string(src), `expect "busy after unmount"`, `expect "no such report"`, 1)
+	c, err = simrun.Check("cve.scen", []byte(never))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, o := range c.Outcomes {
+		found = found || strings.Contains(o, `expected a report containing "no such report"; none was made in any schedule`)
+	}
+	if !found {
+		t.Errorf("an expect no schedule meets: outcomes %q", c.Outcomes)
+	}
+}

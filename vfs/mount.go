@@ -377,7 +377,12 @@ func (v *VFS) shutdownSuper(cur *lockdep.Task, sb *superBlock) {
 	c.InodeLock.Lock(cur)
 	v.notifier.FsnotifyUnmountInodes(cur, sb.SuperBlock)
 	c.InodeLock.Unlock(cur)
-	inode.EvictUnused(cur, sb.SuperBlock)
+	// generic_shutdown_super's "VFS: Busy inodes after unmount ...
+	// Self-destruct in 5 seconds": whoever still holds one will put it
+	// into a dead file system (CVE-2008-5182 was such a holder).
+	for _, ino := range inode.EvictUnused(cur, sb.SuperBlock) {
+		ino.Count.ReportBusy("busy after unmount (VFS: Busy inodes after unmount. Self-destruct in 5 seconds.)")
+	}
 	c.IpruneMutex.Unlock(cur)
 }
 

@@ -96,6 +96,10 @@ func printExplored(e *env, name string, f *scenario.File, ex *simrun.Explored, p
 			fmt.Fprintln(w)
 		}
 	}
+	for _, r := range ex.Expected {
+		first, _, _ := strings.Cut(r.Text, "\n")
+		fmt.Fprintf(w, "\nexpected report: %d of %d schedules; first: inosim run --schedule %s %s\n  %s\n", r.Count, ex.Schedules, r.Token, name, first)
+	}
 }
 
 func plural(n int) string {

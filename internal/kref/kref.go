@@ -156,6 +156,31 @@ func (r *Ref) Free() {
 	}
 }
 
+// Touch is a read through a pointer to the object: one already freed (its
+// count at zero, or for an RCU-freed object its Free done) is a use after
+// free, reported. Go keeps the memory valid, so without this such a read
+// would go unnoticed; callers put it where the kernel dereferences an
+// object it may not hold.
+func (r *Ref) Touch() {
+	if !r.tr.on() {
+		return
+	}
+	n := r.n.Load()
+	if r.freed.Load() || (!r.rcu && n <= 0) {
+		r.tr.record(r, "touch", n)
+		r.tr.report(r, UseAfterFree, n, "read after it was freed")
+	}
+}
+
+// ReportBusy reports the object still referenced where nothing may hold
+// it any more (msg says where: an inode at the end of its file system's
+// unmount).
+func (r *Ref) ReportBusy(msg string) {
+	if r.tr.on() {
+		r.tr.report(r, Busy, r.n.Load(), msg)
+	}
+}
+
 // Name is the object's identity, e.g. "watch#3".
 func (r *Ref) Name() string { return fmt.Sprintf("%s#%d", r.kind, r.id) }
 
@@ -247,7 +272,7 @@ func (r *Ref) PutNotLast() bool {
 }
 
 // record adds an entry to r's history if tracing is on. It is called only
-// by Init, InitRCU, Get, TryGet, Put, PutNotLast and Free: the function
+// by Init, InitRCU, Get, TryGet, Put, PutNotLast, Free and Touch: the function
 // named is their caller.
 func (tr *Tracker) record(r *Ref, op string, n int32) {
 	if !tr.tracing.Load() {
@@ -274,10 +299,13 @@ const (
 	GetAfterFree Kind = iota
 	Underflow
 	Leak
-	BadFree // Free of an object still referenced, or a second Free
+	BadFree      // Free of an object still referenced, or a second Free
+	UseAfterFree // a read of an object already freed (Touch)
+	Busy         // still referenced where nothing may hold it (ReportBusy)
 )
 
-var kindNames = [...]string{GetAfterFree: "GetAfterFree", Underflow: "Underflow", Leak: "Leak", BadFree: "BadFree"}
+var kindNames = [...]string{GetAfterFree: "GetAfterFree", Underflow: "Underflow", Leak: "Leak", BadFree: "BadFree",
+	UseAfterFree: "UseAfterFree", Busy: "Busy"}
 
 // String names the kind ("Underflow").
 func (k Kind) String() string {
