@@ -208,7 +208,7 @@ type iterInfo struct {
 
 // firstMark returns the first mark of the inode's list, inside the SRCU
 // section (fsnotify_first_mark).
-func firstMark(s *inodeMarks) *Mark {
+func (fs *Fsnotify) firstMark(cur *lockdep.Task, s *inodeMarks) *Mark {
 	if s == nil {
 		return nil
 	}
@@ -216,6 +216,10 @@ func firstMark(s *inodeMarks) *Mark {
 	if conn == nil {
 		return nil
 	}
+	if fs.p.Has(personality.BugConnectorUAF) {
+		lockdep.MightSleep(cur) // an SRCU reader is preemptible: switch here under the bug only
+	}
+	conn.Ref.Touch() // srcu_dereference(conn->list.first)
 	return conn.first.Load()
 }
 
@@ -316,8 +320,8 @@ func (fs *Fsnotify) fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode
 	}
 	idx := fs.MarkSrcu.ReadLock(cur)
 	var it iterInfo
-	it.marks[iterTypeInode] = firstMark(si)
-	it.marks[iterTypeParent] = firstMark(sp)
+	it.marks[iterTypeInode] = fs.firstMark(cur, si)
+	it.marks[iterTypeParent] = fs.firstMark(cur, sp)
 	for it.selectReportTypes() {
 		fs.sendToGroup(cur, mask, dir, name, ino, cookie, unlinked, &it)
 		it.next()

@@ -10,6 +10,7 @@ import (
 	"github.com/inosim/inosim/inode"
 	"github.com/inosim/inosim/internal/kref"
 	"github.com/inosim/inosim/internal/lockdep"
+	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/uapi"
 )
 
@@ -273,7 +274,12 @@ func (fs *Fsnotify) PutMark(cur *lockdep.Task, m *Mark) {
 	conn.Lock.Unlock(cur)
 
 	fs.putInodeRef(cur, drop)
-	if freeConn {
+	if freeConn && fs.p.Has(personality.BugConnectorUAF) {
+		// 4.12–4.16: kmem_cache_free at once, no grace period for the
+		// fsnotify() readers still on it.
+		conn.Ref.Put()
+		conn.Ref.Free()
+	} else if freeConn {
 		conn.Ref.Put()
 		fs.destroyLock.Lock(cur)
 		conn.destroyNext = fs.connectorDestroyList

@@ -60,6 +60,12 @@ const (
 	// fsnotify_find_mark took: the mark, its group and the inode it pins
 	// are never freed (introduced by 4d97f7d53da7, fixed by 62c9d2674b31).
 	BugMaskCreateLeak
+	// BugConnectorUAF: 4.12 brought the mark connector, and its last
+	// mark's fsnotify_put_mark freed it at once, while an fsnotify()
+	// inside its SRCU section could still be reading it: a use after
+	// free (introduced by 08991e83b728, fixed by d90a10e2444b, 4.17,
+	// which frees connectors after a grace period).
+	BugConnectorUAF
 	// BugParentChildMask: 5.9–5.10 sent an event to a group's parent and
 	// child marks after testing only the union of their masks, so each
 	// mark got events it never asked for (introduced by eca4784cbb18,
@@ -112,6 +118,8 @@ var bugTable = [numBugs]BugInfo{
 		"list_del, not list_del_init: after the first IN_Q_OVERFLOW is read, none again (3.14-rc)"},
 	BugMaskCreateLeak: {BugMaskCreateLeak, "mask-create-leak", fsnotifyOnly, "62c9d2674b31",
 		"CVE-2019-9857: IN_MASK_CREATE's EEXIST leaks a mark reference (4.19-5.0)"},
+	BugConnectorUAF: {BugConnectorUAF, "connector-uaf", fsnotifyOnly, "d90a10e2444b",
+		"the connector freed at its last mark's put, under fsnotify()'s readers (4.12-4.16)"},
 	BugParentChildMask: {BugParentChildMask, "parent-child-mask", fsnotifyOnly, "fecc4559780d",
 		"parent and child marks get each other's events (5.9-5.10)"},
 	BugDeleteBeforeDDelete: {BugDeleteBeforeDDelete, "delete-before-d-delete", fsnotifyOnly, "a37d9a17f099",
