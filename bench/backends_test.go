@@ -23,18 +23,17 @@ func runSimWith(w Workload, n int, checks bool, p *personality.P) (Result, error
 
 // BenchmarkChurnBackends is the churn workload on today's backend
 // (personality linux: packages fsnotify and inotifyfs) and on the seeds'
-// backend (personality linux-2.6.25: package inotify), in one process, so
-// that the two can be compared on the same workload (benchstat-friendly:
-// -count 6). The eras' rules differ a little (the seeds merge an event
-// into an identical IN_IGNORED, count the overflow event), not on churn's
-// path, which queues, merges and reads the same events on both. churn
-// opens its instance with inotify_init1(IN_NONBLOCK), which came with
-// 2.6.27: the seeds' run allows it (Init1 is the system call's existence,
-// not the backend's).
+// backend (package inotify), in one process, so that the two can be
+// compared on the same workload (benchstat-friendly: -count 6). The seeds'
+// backend runs under today's VFS and hooks (a copy of personality linux
+// with BackendHandle and 2.6.25's queue rules, which merge at the tail as
+// today's do), so that only the backend differs: personality linux-2.6.25
+// itself would also bring 2.6.25's VFS order and hooks.
 func BenchmarkChurnBackends(b *testing.B) {
 	w, _ := Lookup("churn")
-	seed := *personality.Linux2625
-	seed.Init1 = true
+	seed := *personality.Linux
+	seed.Backend = personality.BackendHandle
+	seed.Merge, seed.ReadTooSmall = personality.Linux2625.Merge, personality.Linux2625.ReadTooSmall
 	for _, checks := range []bool{false, true} {
 		mode := "checks=off"
 		if checks {

@@ -38,7 +38,15 @@ const (
 // EventDropped; the caller frees an event not queued.
 func (g *Group) InsertEvent(cur *lockdep.Task, e *Event, merge func(cur *lockdep.Task, g *Group, e *Event) bool) int {
 	g.NotificationLock.Lock(cur)
-	defer g.NotificationLock.Unlock(cur)
+	r := g.insertEventLocked(cur, e, merge)
+	g.NotificationLock.Unlock(cur)
+	return r
+}
+
+// insertEventLocked is InsertEvent's body (no defer on the event path).
+// Precondition: notification_lock is held.
+func (g *Group) insertEventLocked(cur *lockdep.Task, e *Event, merge func(cur *lockdep.Task, g *Group, e *Event) bool) int {
+	lockdep.AssertHeld(cur, &g.NotificationLock)
 	g.stats.Offered++
 	if g.shutdown {
 		g.stats.Dropped++

@@ -87,7 +87,7 @@ var (
 	modelBugSeed  = "18067561293367944856"
 	kernelBugSeed = "13749780497225538925"
 	flagBugSeeds  = flag.String("proptest.bugseeds", "fixed", "fixed or random: seeds of TestInjectedBugCaught")
-	flagBugKernel = flag.Bool("proptest.bugkernel", false, "TestInjectedBugCaught searches and shrinks on the kernel (about 2 minutes), and on the model under -race, instead of replaying the saved minimal scenarios")
+	flagBugKernel = flag.Bool("proptest.bugkernel", false, "TestInjectedBugCaught searches and shrinks on the kernel (about 4 minutes), and on the model under -race, instead of replaying the saved minimal scenarios")
 )
 
 // TestInjectedBugCaught proves the tests find a real semantic bug: with
@@ -142,11 +142,11 @@ func TestInjectedBugCaught(t *testing.T) {
 		}
 		var src string
 		if *flagBugKernel {
-			src = catch(t, "TestInjectedBugCaught/kernel", "150", kernelBugSeed, "2m", func(hook func(string)) func(*rapid.T) {
+			src = catch(t, "TestInjectedBugCaught/kernel", "150", kernelBugSeed, "4m", func(hook func(string)) func(*rapid.T) {
 				return kernelProp(bug, 150, nil, hook)
 			})
 		} else {
-			// The search and its shrinking take about two minutes on the
+			// The search and its shrinking take about four minutes on the
 			// kernel (make proptest runs them, -proptest.bugkernel); here
 			// the minimal scenario they found is replayed.
 			src = readScen(t, "testdata/injected-bug-kernel.scen")

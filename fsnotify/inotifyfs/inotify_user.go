@@ -240,13 +240,13 @@ func (g *group) Read(ctx context.Context, cur *lockdep.Task, f *vfs.File, count 
 	nonblock := f.Flags&uapi.O_NONBLOCK != 0
 	var buf []byte
 	var err error
+	var w sched.Waiter
 	for {
 		g.fsg.NotificationLock.Lock(cur)
 		ev, e := g.getOneEventLocked(cur, count-len(buf))
 		if ev != nil && buf == nil {
 			buf = make([]byte, 0, ev.size()+g.fitLocked(cur, count-ev.size()))
 		}
-		var w sched.Waiter
 		waiting := ev == nil && e == nil && !nonblock && len(buf) == 0
 		if waiting {
 			w = g.fsg.PrepareWaitLocked(cur, false)
