@@ -539,7 +539,9 @@ func (m *Mutex) Unlock(cur *Task) {
 // whether the lock was released.
 func (m *Mutex) unlock(cur *Task) bool {
 	if !cur.checking() {
-		m.owner = nil
+		if m.owner != nil { // set only by a hooked task: no write (and no GC barrier) otherwise
+			m.owner = nil
+		}
 		m.mu.Unlock()
 		return true
 	}
@@ -563,7 +565,9 @@ func (m *Mutex) release(cur *Task, isMap bool, skip int) bool {
 		cur.held[i+n] = held{} // drop the stale reference for the GC
 		cur.held = cur.held[:i+n]
 		if !isMap {
-			m.owner = nil
+			if m.owner != nil {
+				m.owner = nil
+			}
 			m.mu.Unlock()
 		}
 		return true
