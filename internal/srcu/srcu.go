@@ -38,14 +38,18 @@ func (s *Struct) Init(c *lockdep.Class) { s.dep.InitWrapped(c, 0, 1) }
 
 // ReadLock enters a read-side section and returns the index to pass to
 // ReadUnlock (srcu_read_lock).
+// As the kernel's, it counts itself in first and tells lockdep after
+// (__srcu_read_lock, then srcu_lock_acquire), and ReadUnlock tells lockdep
+// first: lockdep (and the trace) see the reader inside only while it is.
 func (s *Struct) ReadLock(cur *lockdep.Task) int {
-	s.dep.AcquireRead(cur)
 	idx := s.idx.Load()
 	s.cnt[idx].Add(1)
-	if s.idx.Load() == idx {
-		return int(idx)
+	i := int(idx)
+	if s.idx.Load() != idx {
+		i = s.readLockFlipped(idx)
 	}
-	return s.readLockFlipped(idx)
+	s.dep.AcquireRead(cur)
+	return i
 }
 
 // readLockFlipped is ReadLock's slow path: a synchronize flipped the phase
@@ -64,10 +68,10 @@ func (s *Struct) readLockFlipped(idx uint32) int {
 
 // ReadUnlock leaves the section entered with idx (srcu_read_unlock).
 func (s *Struct) ReadUnlock(cur *lockdep.Task, idx int) {
+	s.dep.Release(cur)
 	if s.cnt[idx].Add(-1) == 0 && s.waiting.Load() {
 		s.wakeWriter()
 	}
-	s.dep.Release(cur)
 }
 
 func (s *Struct) leave(idx uint32) {
