@@ -1,25 +1,11 @@
 package bench
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/sim"
 )
-
-// runSimWith is RunSim with the personality p.
-func runSimWith(w Workload, n int, checks bool, p *personality.P) (Result, error) {
-	k := sim.NewKernel(sim.WithChecks(checks), sim.WithPersonality(p))
-	if err := k.SetSysctl("max_user_watches", int64(n)+1024); err != nil {
-		return Result{}, err
-	}
-	r, err := w.Run(simFS{k.NewTask(0, 0)}, n)
-	if probs := k.Shutdown(); err == nil && len(probs) > 0 {
-		err = errors.New(probs[0])
-	}
-	return r, err
-}
 
 // BenchmarkChurnBackends is the churn workload on today's backend
 // (personality linux: packages fsnotify and inotifyfs) and on the seeds'
@@ -44,7 +30,7 @@ func BenchmarkChurnBackends(b *testing.B) {
 			p    *personality.P
 		}{{"today", personality.Linux}, {"seed", &seed}} {
 			b.Run(c.name+"/"+mode, func(b *testing.B) {
-				r, err := runSimWith(w, b.N, checks, c.p)
+				r, err := runSim(w, b.N, sim.WithChecks(checks), sim.WithPersonality(c.p))
 				if err != nil {
 					b.Fatal(err)
 				}

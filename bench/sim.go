@@ -46,7 +46,12 @@ func (s simFS) Mem() int64 {
 // refcount checking on or off. Per-user limits are raised to fit n. Any
 // problem the kernel's checkers find is an error.
 func RunSim(w Workload, n int, checks bool) (Result, error) {
-	k := sim.NewKernel(sim.WithChecks(checks))
+	return runSim(w, n, sim.WithChecks(checks))
+}
+
+// runSim is RunSim with the kernel's options (a personality, say).
+func runSim(w Workload, n int, opts ...sim.Option) (Result, error) {
+	k := sim.NewKernel(opts...)
 	if err := k.SetSysctl("max_user_watches", int64(n)+1024); err != nil {
 		return Result{}, err
 	}

@@ -1,7 +1,6 @@
 package examples_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,8 +25,8 @@ func TestBugExamples(t *testing.T) {
 	simtest.CheckFiles(t, files, " (see docs/bugs.md)")
 	for _, bi := range personality.Bugs() {
 		t.Run(bi.Name, func(t *testing.T) {
-			buggy := parse(t, "bugs/"+bi.Name+".scen")
-			fixed := parse(t, "bugs/"+bi.Name+"-fixed.scen")
+			buggy := simtest.ParseFile(t, "bugs/"+bi.Name+".scen")
+			fixed := simtest.ParseFile(t, "bugs/"+bi.Name+"-fixed.scen")
 			if bs := buggy.Bugs(); len(bs) != 1 || bs[0].Bug != bi.Name {
 				t.Errorf("%s.scen: bug lines %v, want one: bug %s", bi.Name, bs, bi.Name)
 			}
@@ -77,19 +76,6 @@ func shows(t *testing.T, f *scenario.File) string {
 		b.WriteString("report " + r + "\n")
 	}
 	return b.String()
-}
-
-func parse(t *testing.T, name string) *scenario.File {
-	t.Helper()
-	src, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := scenario.Parse(name, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
 }
 
 // commands is f's calls, one per line, without results.

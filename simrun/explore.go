@@ -125,22 +125,18 @@ func Explore(f *scenario.File, opt ExploreOptions) (*Explored, error) {
 			ex.Outcomes = append(ex.Outcomes, o)
 		}
 		o.Count++
-		for _, p := range res.Problems {
-			k := reportKey(p)
-			if seenReport[k] == nil {
-				ex.Reports = append(ex.Reports, &ExploredReport{Text: p, Token: res.Schedule})
-				seenReport[k] = ex.Reports[len(ex.Reports)-1]
+		count := func(list *[]*ExploredReport, reports []string) {
+			for _, p := range reports {
+				k := reportKey(p)
+				if seenReport[k] == nil {
+					*list = append(*list, &ExploredReport{Text: p, Token: res.Schedule})
+					seenReport[k] = (*list)[len(*list)-1]
+				}
+				seenReport[k].Count++
 			}
-			seenReport[k].Count++
 		}
-		for _, p := range res.Expected {
-			k := reportKey(p)
-			if seenReport[k] == nil {
-				ex.Expected = append(ex.Expected, &ExploredReport{Text: p, Token: res.Schedule})
-				seenReport[k] = ex.Expected[len(ex.Expected)-1]
-			}
-			seenReport[k].Count++
-		}
+		count(&ex.Reports, res.Problems)
+		count(&ex.Expected, res.Expected)
 		for _, e := range res.Unmet {
 			unmet[e]++
 		}

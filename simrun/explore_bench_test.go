@@ -5,13 +5,14 @@ import (
 
 	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/simrun"
+	"github.com/inosim/inosim/simtest"
 )
 
 // benchSchedules runs one schedule of the two-thread, two-call race
 // (rm_watch against close, after three set-up calls) per iteration, each
 // in a fresh kernel as explore does, and reports schedules per second.
 func benchSchedules(b *testing.B, newStrategy func() sched.Strategy, next func(sched.Strategy) sched.Strategy) {
-	f := parseFile(b, "../examples/concurrent/rm-watch-vs-close.scen")
+	f := simtest.ParseFile(b, "../examples/concurrent/rm-watch-vs-close.scen")
 	st := newStrategy()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -2,7 +2,6 @@ package simrun_test
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,20 +10,8 @@ import (
 	"github.com/inosim/inosim/internal/sched"
 	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/simrun"
+	"github.com/inosim/inosim/simtest"
 )
-
-func parseFile(t testing.TB, name string) *scenario.File {
-	t.Helper()
-	src, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := scenario.Parse(name, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
 
 // replay runs f under the schedule of tok and returns its transcript.
 func replay(t *testing.T, f *scenario.File, tok string) (string, *simrun.Result) {
@@ -54,7 +41,7 @@ func replay(t *testing.T, f *scenario.File, tok string) (string, *simrun.Result)
 // replays to the same transcript, twice.
 func TestExploreRaces(t *testing.T) {
 	for _, name := range []string{"../examples/concurrent/rm-watch-vs-close.scen", "../examples/concurrent/unlink-vs-close.scen"} {
-		f := parseFile(t, name)
+		f := simtest.ParseFile(t, name)
 		ex, err := simrun.Explore(f, simrun.ExploreOptions{Strategy: "dfs", Preemptions: 2, Runs: 1 << 20})
 		if err != nil {
 			t.Fatal(err)
@@ -87,7 +74,7 @@ func TestExploreRaces(t *testing.T) {
 func TestExploreFindsDeadlock(t *testing.T) {
 	inotify.InvertRmWdLockOrder(true)
 	defer inotify.InvertRmWdLockOrder(false)
-	f := parseFile(t, "testdata/inverted-rm-wd.scen")
+	f := simtest.ParseFile(t, "testdata/inverted-rm-wd.scen")
 	ex, err := simrun.Explore(f, simrun.ExploreOptions{Strategy: "dfs", Preemptions: 2, Runs: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +136,7 @@ func TestExploreFindsDeadlock(t *testing.T) {
 // TestExploreStrategies: random and pct runs are reproducible from their
 // seed and find the rm_watch race's two outcomes.
 func TestExploreStrategies(t *testing.T) {
-	f := parseFile(t, "../examples/concurrent/rm-watch-vs-close.scen")
+	f := simtest.ParseFile(t, "../examples/concurrent/rm-watch-vs-close.scen")
 	for _, st := range []string{"random", "pct"} {
 		var prev []string
 		for range 2 {
@@ -175,7 +162,7 @@ func TestExploreStrategies(t *testing.T) {
 // TestExploreSameUnderGOMAXPROCS: in-process, an exploration gives the
 // same outcomes, counts, tokens and reports with GOMAXPROCS 1 and 2.
 func TestExploreSameUnderGOMAXPROCS(t *testing.T) {
-	f := parseFile(t, "../examples/concurrent/unlink-vs-close.scen")
+	f := simtest.ParseFile(t, "../examples/concurrent/unlink-vs-close.scen")
 	dump := func() string {
 		var b strings.Builder
 		for _, st := range []string{"dfs", "random", "pct"} {

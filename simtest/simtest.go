@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simrun"
 )
@@ -47,4 +48,18 @@ func CheckFiles(t *testing.T, files []string, hint string) {
 			}
 		})
 	}
+}
+
+// ParseFile reads and parses the scenario file name, failing t on an error.
+func ParseFile(t testing.TB, name string) *scenario.File {
+	t.Helper()
+	src, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scenario.Parse(name, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
