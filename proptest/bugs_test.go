@@ -97,16 +97,16 @@ func TestBugCampaign(t *testing.T) {
 				kern = huntKernel(p, int64(*flagBugKernelMax))
 			}
 		}
-		scen := huntCorpus(t, files, bi.Name, pers)
-		any := model.caught || kern.caught || scen.caught
+		scen, expl := huntCorpus(t, files, bi.Name, pers)
+		any := model.caught || kern.caught || scen.caught || expl.caught
 		if any {
 			caught++
 		} else {
 			t.Errorf("bug %s: no campaign caught it", bi.Name)
 		}
-		rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s | %s |", bi.Name, model, kern, scen, map[bool]string{true: "yes", false: "**no**"}[any]))
+		rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s | %s | %s |", bi.Name, model, kern, scen, expl, map[bool]string{true: "yes", false: "**no**"}[any]))
 	}
-	out := []string{"| bug | model campaign | kernel campaign | scenarios (check and explore) | caught |", "|---|---|---|---|---|"}
+	out := []string{"| bug | model campaign | kernel campaign | scenarios (check) | explorer (concurrent scenarios) | caught |", "|---|---|---|---|---|---|"}
 	out = append(out, rows...)
 	if kernelErr != nil {
 		out = append(out, "", "kernel campaign skipped: "+kernelErr.Error())
@@ -156,9 +156,12 @@ func huntKernel(p *personality.P, max int64) campaignResult {
 }
 
 // huntCorpus checks every file of the bug's personalities with the bug
-// put back; caught when one of them fails.
-func huntCorpus(t *testing.T, files []string, bug string, pers []string) campaignResult {
-	n, failed := 0, 0
+// put back: the sequential ones as check does (transcript, expect lines),
+// the concurrent ones as the explorer does (every schedule with at most
+// two preemptions against the outcome and expect lines). Each campaign
+// caught the bug when one of its files fails.
+func huntCorpus(t *testing.T, files []string, bug string, pers []string) (scen, expl campaignResult) {
+	var nScen, failScen, nExpl, failExpl, schedules int
 	for _, name := range files {
 		src, err := os.ReadFile(name)
 		if err != nil {
@@ -171,17 +174,32 @@ func huntCorpus(t *testing.T, files []string, bug string, pers []string) campaig
 		if !slices.Contains(pers, f.Personality) || len(f.Bugs()) > 0 {
 			continue
 		}
-		n++
-		c, err := simrun.CheckBugs(name, src, []string{bug})
+		if f.Concurrent() {
+			nExpl++
+			ex, err := simrun.Explore(f, simrun.ExploreOptions{Strategy: "dfs", Preemptions: simrun.CheckPreemptions, Runs: 1 << 20, Bugs: []string{bug}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			schedules += ex.Schedules
+			if ex.Failed() {
+				failExpl++
+			}
+			continue
+		}
+		nScen++
+		res, err := simrun.Run(f, simrun.Options{Bugs: []string{bug}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Diff != "" || len(c.Problems) > 0 || len(c.Outcomes) > 0 {
-			failed++
+		if len(res.Problems) > 0 || !scenario.Equal(string(src), scenario.Print(f, res.Outcomes)) {
+			failScen++
 		}
 	}
-	if n == 0 {
-		return campaignResult{}
+	if nScen > 0 {
+		scen = campaignResult{ran: true, caught: failScen > 0, work: fmt.Sprintf("%d of %d files fail", failScen, nScen)}
 	}
-	return campaignResult{ran: true, caught: failed > 0, work: fmt.Sprintf("%d of %d files fail", failed, n)}
+	if nExpl > 0 {
+		expl = campaignResult{ran: true, caught: failExpl > 0, work: fmt.Sprintf("%d of %d files fail, %d schedules", failExpl, nExpl, schedules)}
+	}
+	return scen, expl
 }
