@@ -582,16 +582,23 @@ func (m *Mutex) release(cur *Task, isMap bool, skip int) bool {
 
 // AssertHeld reports unless cur holds m: the kernel's lockdep_assert_held,
 // our form of a "Caller must hold" comment.
+// It inlines to one test when checking is off.
 func AssertHeld(cur *Task, m *Mutex) {
-	if !cur.checking() {
-		return
+	if cur.checking() {
+		assertHeld(cur, m)
 	}
+}
+
+// assertHeld is AssertHeld's check; the site reported is AssertHeld's
+// caller's (AssertHeld is inlined, and runtime.Callers counts inlined
+// frames).
+func assertHeld(cur *Task, m *Mutex) {
 	for i := range cur.held {
 		if cur.held[i].m == m {
 			return
 		}
 	}
-	pc := callerPC(0)
+	pc := callerPC(1)
 	k := key{m.class, 0}
 	r := &Report{Kind: NotHeld, Title: "lockdep_assert_held() failed", Task: cur.name, Where: cur.where,
 		Lock: m.lockName(k), Site: cur.siteAt(pc), Held: cur.heldLocks()}
