@@ -751,3 +751,44 @@ func TestOops(t *testing.T) {
 		t.Errorf("check printed %q, %q", r.stdout, r.stderr)
 	}
 }
+
+// TestBugTracesAreCurrent: every trace line docs/bugs.md and
+// docs/explore.md quote is one that inosim prints for the examples they
+// are about (the bug pairs, with the replay tokens the pages name, and the
+// race of examples/concurrent), so the pages cannot drift from the code.
+func TestBugTracesAreCurrent(t *testing.T) {
+	var out strings.Builder
+	files, err := filepath.Glob("../../examples/bugs/*.scen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := [][]string{
+		{"--schedule", "s22c", "../../examples/bugs/invalid-wd.scen"},
+		{"--schedule", "s10c", "../../examples/bugs/connector-uaf.scen"},
+		{"--schedule", "s18c", "../../examples/bugs/cve-2008-5182.scen"},
+		{"--schedule", "s3c", "../../examples/concurrent/rm-watch-vs-close.scen"},
+	}
+	for _, f := range files {
+		runs = append(runs, []string{f})
+	}
+	for _, args := range runs {
+		r := inosim(t, "", nil, append([]string{"run", "--trace=locks,refs"}, args...)...)
+		out.WriteString(r.stdout)
+	}
+	printed := map[string]bool{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		printed[l] = true
+	}
+	quoted := regexp.MustCompile(`^# (lock|unlock|rlock|sync|get|put|free|touch|init|switch) `)
+	for _, doc := range []string{"../../docs/bugs.md", "../../docs/explore.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if quoted.MatchString(l) && !printed[l] {
+				t.Errorf("%s quotes a trace line no run prints: %s", doc, l)
+			}
+		}
+	}
+}
