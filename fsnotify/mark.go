@@ -511,6 +511,10 @@ func (fs *Fsnotify) FindMark(cur *lockdep.Task, ino *inode.Inode, g *Group) *Mar
 // with FSNOTIFY_OBJ_TYPE_ANY): one at a time, since freeing a mark needs
 // mark_mutex dropped, and each pinned across the gap.
 func (fs *Fsnotify) ClearMarksByGroup(cur *lockdep.Task, g *Group) {
+	if fs.p.Has(personality.BugClearMarksUAF) {
+		fs.clearMarksCachedNext(cur, g)
+		return
+	}
 	for {
 		g.MarkMutex.Lock(cur)
 		m := g.marksList
@@ -524,6 +528,28 @@ func (fs *Fsnotify) ClearMarksByGroup(cur *lockdep.Task, g *Group) {
 		fs.FreeMark(cur, m)
 		fs.PutMark(cur, m)
 	}
+}
+
+// clearMarksCachedNext is 4.1's fsnotify_clear_marks_by_group_flags, put
+// back by personality.BugClearMarksUAF: list_for_each_entry_safe over the
+// group's marks, each destroyed with mark_mutex dropped around its free,
+// the walk going on from the next mark read before the drop. A next mark
+// another task destroyed meanwhile is read after its free (Touch, and
+// GetMark of a mark whose count is zero).
+func (fs *Fsnotify) clearMarksCachedNext(cur *lockdep.Task, g *Group) {
+	g.MarkMutex.Lock(cur)
+	for m := g.marksList; m != nil; {
+		m.Refcnt.Touch()
+		next := m.gNext // lmark
+		GetMark(m)
+		fs.DetachMark(cur, m)
+		g.MarkMutex.Unlock(cur)
+		fs.FreeMark(cur, m)
+		fs.PutMark(cur, m)
+		g.MarkMutex.Lock(cur)
+		m = next
+	}
+	g.MarkMutex.Unlock(cur)
 }
 
 // destroyMarks destroys every mark on the inode whose fields are s and

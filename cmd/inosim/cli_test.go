@@ -766,6 +766,7 @@ func TestBugTracesAreCurrent(t *testing.T) {
 		{"--schedule", "s22c", "../../examples/bugs/invalid-wd.scen"},
 		{"--schedule", "s10c", "../../examples/bugs/connector-uaf.scen"},
 		{"--schedule", "s18c", "../../examples/bugs/cve-2008-5182.scen"},
+		{"--schedule", "s28c", "../../examples/bugs/clear-marks-uaf.scen"},
 		{"--schedule", "s3c", "../../examples/concurrent/rm-watch-vs-close.scen"},
 	}
 	for _, f := range files {

@@ -66,6 +66,13 @@ const (
 	// free (introduced by 08991e83b728, fixed by d90a10e2444b, 4.17,
 	// which frees connectors after a grace period).
 	BugConnectorUAF
+	// BugClearMarksUAF: until 4.1, fsnotify_clear_marks_by_group_flags
+	// walked the group's marks with list_for_each_entry_safe, the next
+	// mark cached, while fsnotify_destroy_mark_locked dropped mark_mutex:
+	// an eviction could destroy and free that next mark meanwhile, and
+	// the walk went on from freed memory (fixed by 8f2f3eb59dff, 4.2;
+	// LTP inotify06).
+	BugClearMarksUAF
 	// BugParentChildMask: 5.9–5.10 sent an event to a group's parent and
 	// child marks after testing only the union of their masks, so each
 	// mark got events it never asked for (introduced by eca4784cbb18,
@@ -120,6 +127,8 @@ var bugTable = [numBugs]BugInfo{
 		"CVE-2019-9857: IN_MASK_CREATE's EEXIST leaks a mark reference (4.19-5.0)"},
 	BugConnectorUAF: {BugConnectorUAF, "connector-uaf", fsnotifyOnly, "d90a10e2444b",
 		"the connector freed at its last mark's put, under fsnotify()'s readers (4.12-4.16)"},
+	BugClearMarksUAF: {BugClearMarksUAF, "clear-marks-uaf", fsnotifyOnly, "8f2f3eb59dff",
+		"an instance's release walks on from a next mark an eviction freed (to 4.1)"},
 	BugParentChildMask: {BugParentChildMask, "parent-child-mask", fsnotifyOnly, "fecc4559780d",
 		"parent and child marks get each other's events (5.9-5.10)"},
 	BugDeleteBeforeDDelete: {BugDeleteBeforeDDelete, "delete-before-d-delete", fsnotifyOnly, "a37d9a17f099",
