@@ -236,12 +236,7 @@ func init() {
 			if col, msg := arity(op, a, 3, 3, "I F MASK"); msg != "" {
 				return col, msg
 			}
-			if col, msg := p.fd(c, a[0]); msg != "" {
-				return col, msg
-			}
-			var col int
-			var msg string
-			if c.File, col, msg = p.ref(a[1]); msg != "" {
+			if col, msg := p.fdAndFile(c, a[0], a[1]); msg != "" {
 				return col, msg
 			}
 			m, err := uapi.ParseMask(a[2].text)
@@ -255,12 +250,7 @@ func init() {
 			if col, msg := arity(op, a, 3, 3, "I F NAME"); msg != "" {
 				return col, msg
 			}
-			if col, msg := p.fd(c, a[0]); msg != "" {
-				return col, msg
-			}
-			var col int
-			var msg string
-			if c.File, col, msg = p.ref(a[1]); msg != "" {
+			if col, msg := p.fdAndFile(c, a[0], a[1]); msg != "" {
 				return col, msg
 			}
 			c.Path = a[2].text
@@ -417,6 +407,18 @@ func (p *parser) fd(c *Command, t token) (int, string) {
 	var col int
 	var msg string
 	c.FD, col, msg = p.ref(t)
+	return col, msg
+}
+
+// fdAndFile reads the instance and file operands of an INOTIFYIOC_ADD_*
+// command (I F).
+func (p *parser) fdAndFile(c *Command, i, f token) (int, string) {
+	if col, msg := p.fd(c, i); msg != "" {
+		return col, msg
+	}
+	var col int
+	var msg string
+	c.File, col, msg = p.ref(f)
 	return col, msg
 }
 

@@ -147,28 +147,8 @@ func TestSeed000TracesOnlyItsOwn(t *testing.T) {
 	vfsLocks := []string{"inode->i_mutex", "inode_lock", "iprune_mutex", "dcache_lock", "dentry->d_lock",
 		"rename_lock", "namespace_sem", "sb->s_vfs_rename_mutex", "mount_lock", "file->f_pos_lock",
 		"files->file_lock", "tasklist_lock", "logbuf_lock"}
-	seed000Objects := []string{"inotify_device", "inotify_watch"}
-	vfsObjects := []string{"file", "inode", "dentry", "mount"}
-	for _, want := range append(seed000Locks, seed000Objects...) {
-		if !locks[want] && !objects[want] {
-			t.Errorf("the trace never names %s", want)
-		}
-	}
-	for l := range locks {
-		if !slices.Contains(seed000Locks, l) && !slices.Contains(vfsLocks, l) {
-			t.Errorf("the trace names lock class %s, which is neither seed 000's nor the VFS's", l)
-		}
-	}
-	for o := range objects {
-		if !slices.Contains(seed000Objects, o) && !slices.Contains(vfsObjects, o) {
-			t.Errorf("the trace names object %s, which is neither seed 000's nor the VFS's", o)
-		}
-	}
-	for _, later := range []string{"ih->mutex", "dev->up_mutex", "dev->ev_mutex", "inode->inotify_mutex", "inotify_handle"} {
-		if locks[later] || objects[later] {
-			t.Errorf("seed 000's trace names %s, which came after it", later)
-		}
-	}
+	onlyOwnAndVFS(t, "seed 000", locks, objects, seed000Locks, []string{"inotify_device", "inotify_watch"},
+		vfsLocks, []string{"file", "inode", "dentry", "mount"})
 }
 
 // seed004Corpus exercises every path of seed 004's backend that takes a
@@ -253,21 +233,28 @@ func TestSeed004TracesOnlyItsOwn(t *testing.T) {
 	vfsLocks := []string{"femh_lock", "inode->i_mutex", "inode_lock", "iprune_mutex", "dcache_lock", "dentry->d_lock",
 		"rename_lock", "namespace_sem", "sb->s_vfs_rename_mutex", "mount_lock", "file->f_pos_lock",
 		"files->file_lock", "tasklist_lock", "logbuf_lock"}
-	seed004Objects := []string{"inotify_state", "inotify_watch"}
-	vfsObjects := []string{"fem_list", "file", "inode", "dentry", "mount"}
-	for _, want := range append(append(seed004Locks, seed004Objects...), "femh_lock", "fem_list") {
+	onlyOwnAndVFS(t, "seed 004", locks, objects, seed004Locks, []string{"inotify_state", "inotify_watch"},
+		vfsLocks, []string{"fem_list", "file", "inode", "dentry", "mount"}, "femh_lock", "fem_list")
+}
+
+// onlyOwnAndVFS checks a trace's lock classes and object kinds: each of
+// the backend's own (and each of also) appears, and nothing but its own
+// and the VFS's does.
+func onlyOwnAndVFS(t *testing.T, who string, locks, objects map[string]bool, ownLocks, ownObjects, vfsLocks, vfsObjects []string, also ...string) {
+	t.Helper()
+	for _, want := range append(append(append([]string(nil), ownLocks...), ownObjects...), also...) {
 		if !locks[want] && !objects[want] {
 			t.Errorf("the trace never names %s", want)
 		}
 	}
 	for l := range locks {
-		if !slices.Contains(seed004Locks, l) && !slices.Contains(vfsLocks, l) {
-			t.Errorf("the trace names lock class %s, which is neither seed 004's nor the VFS's", l)
+		if !slices.Contains(ownLocks, l) && !slices.Contains(vfsLocks, l) {
+			t.Errorf("the trace names lock class %s, which is neither %s's nor the VFS's", l, who)
 		}
 	}
 	for o := range objects {
-		if !slices.Contains(seed004Objects, o) && !slices.Contains(vfsObjects, o) {
-			t.Errorf("the trace names object %s, which is neither seed 004's nor the VFS's", o)
+		if !slices.Contains(ownObjects, o) && !slices.Contains(vfsObjects, o) {
+			t.Errorf("the trace names object %s, which is neither %s's nor the VFS's", o, who)
 		}
 	}
 }
