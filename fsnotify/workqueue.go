@@ -1,7 +1,6 @@
 package fsnotify
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"github.com/inosim/inosim/internal/lockdep"
@@ -22,27 +21,7 @@ type work struct {
 
 	// running serialises the runs: a work item never runs twice at once
 	// (the workqueue's own guarantee, not a lock of the model).
-	running sync.Mutex
-	busy    atomic.Bool // running is held (for a wait in the scheduler)
-}
-
-// acquireRunning takes running for cur. Under the deterministic scheduler
-// a run in progress belongs to another thread of the run, so cur waits for
-// it in the scheduler (which lets that thread finish), never in the Go
-// mutex.
-func (w *work) acquireRunning(cur *lockdep.Task) {
-	for !w.running.TryLock() {
-		if !sched.WaitUntil(cur, "flush_work", func() bool { return !w.busy.Load() }) {
-			w.running.Lock()
-			break
-		}
-	}
-	w.busy.Store(true)
-}
-
-func (w *work) releaseRunning() {
-	w.busy.Store(false)
-	w.running.Unlock()
+	running sched.Mutex
 }
 
 func (w *work) init(c *lockdep.Class, fn func(cur *lockdep.Task)) {
@@ -60,8 +39,8 @@ func (w *work) run(cur *lockdep.Task, v *lockdep.Validator) {
 	if !w.pending.Load() {
 		return
 	}
-	w.acquireRunning(cur)
-	defer w.releaseRunning()
+	w.running.Lock(cur, "flush_work")
+	defer w.running.Unlock()
 	w.runPending(cur, v)
 }
 
@@ -88,7 +67,7 @@ func (w *work) runPending(cur *lockdep.Task, v *lockdep.Validator) {
 // (flush_delayed_work); cur is the task that waits.
 func (w *work) flush(cur *lockdep.Task, v *lockdep.Validator) {
 	w.dep.Sync(cur)
-	w.acquireRunning(cur)
-	defer w.releaseRunning()
+	w.running.Lock(cur, "flush_work")
+	defer w.running.Unlock()
 	w.runPending(cur, v)
 }

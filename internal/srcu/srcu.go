@@ -22,10 +22,9 @@ type Struct struct {
 	// syncMu serialises the writers (srcu_gp_mutex); mu protects wake.
 	// Both are the primitive's own, like the kernel's srcu_struct locks,
 	// and are never held around anything else.
-	syncMu   sync.Mutex
-	syncBusy atomic.Bool // syncMu is held (for a wait in the scheduler)
-	mu       sync.Mutex
-	wake     chan struct{} // closed by the reader that drains the old phase
+	syncMu sched.Mutex
+	mu     sync.Mutex
+	wake   chan struct{} // closed by the reader that drains the old phase
 
 	// waitHook, if set, runs when a synchronize is about to wait for
 	// readers (a tracepoint, for tests that interleave by hand).
@@ -95,8 +94,8 @@ func (s *Struct) wakeWriter() {
 // lockdep (and panics rather than hang).
 func (s *Struct) Synchronize(cur *lockdep.Task) {
 	s.dep.Sync(cur)
-	s.lockSync(cur)
-	defer s.unlockSync()
+	s.syncMu.Lock(cur, "synchronize_srcu")
+	defer s.syncMu.Unlock()
 	old := s.idx.Load()
 	s.idx.Store(old ^ 1)
 	s.waiting.Store(true)
@@ -122,25 +121,6 @@ func (s *Struct) Synchronize(cur *lockdep.Task) {
 		}
 		<-ch
 	}
-}
-
-// lockSync takes syncMu for cur. Under the deterministic scheduler the
-// writer holding it is another thread of the run, waiting in the scheduler
-// for its readers: cur waits there too, never in the Go mutex, where the
-// scheduler could not run the holder.
-func (s *Struct) lockSync(cur *lockdep.Task) {
-	for !s.syncMu.TryLock() {
-		if !sched.WaitUntil(cur, "synchronize_srcu", func() bool { return !s.syncBusy.Load() }) {
-			s.syncMu.Lock()
-			break
-		}
-	}
-	s.syncBusy.Store(true)
-}
-
-func (s *Struct) unlockSync() {
-	s.syncBusy.Store(false)
-	s.syncMu.Unlock()
 }
 
 // ReadLockHeld reports whether cur is inside a section of s
