@@ -48,12 +48,12 @@ type Backend interface {
 // it, and Fsnotify turns the VFS's hooks into calls of it.
 type Target interface {
 	// InodeQueueEvent is inotify_inode_queue_event: mask to every watch
-	// on ino that wants it. unlinked says the event carries a path whose
-	// dentry is unlinked (IN_EXCL_UNLINK watches skip it).
-	InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string, unlinked bool)
+	// on ino that wants it. (The seeds' eras had no IN_EXCL_UNLINK, so no
+	// argument says whether the event's dentry is unlinked.)
+	InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string)
 	// DentryParentQueueEvent is inotify_dentry_parent_queue_event: mask,
 	// named after d, to d's parent if the parent is watched.
-	DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, cookie uint32, unlinked bool)
+	DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, cookie uint32)
 	// InodeIsDead is inotify_inode_is_dead: every watch on ino goes.
 	InodeIsDead(cur *lockdep.Task, ino *inode.Inode)
 	// UnmountInodes is inotify_unmount_inodes: IN_UNMOUNT to every watch

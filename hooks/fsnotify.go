@@ -47,7 +47,7 @@ func (n Fsnotify) name(cur *lockdep.Task, dir *inode.Inode, mask uapi.Mask, cook
 		n.F.Fsnotify(cur, mask, dir, name, nil, cookie, false)
 		return
 	}
-	n.T.InodeQueueEvent(cur, dir, mask, cookie, name, false)
+	n.T.InodeQueueEvent(cur, dir, mask, cookie, name)
 }
 
 // self queues mask on ino's own watches, without a name (fsnotify_inode).
@@ -56,7 +56,7 @@ func (n Fsnotify) self(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, unli
 		n.F.Fsnotify(cur, mask, nil, "", ino, 0, unlinked)
 		return
 	}
-	n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+	n.T.InodeQueueEvent(cur, ino, mask, 0, "")
 }
 
 // dead removes every watch of ino with IN_IGNORED: today
@@ -164,8 +164,8 @@ func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, pat
 		return
 	}
 	mask |= isdir(ino)
-	unlinked := path && n.P.ExclUnlink && d.Unhashed()
 	if n.F != nil {
+		unlinked := path && n.P.ExclUnlink && d.Unhashed()
 		if toParent {
 			n.F.FsnotifyParent(cur, d, mask, unlinked)
 		} else {
@@ -174,13 +174,13 @@ func (n Fsnotify) event(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, pat
 		return
 	}
 	if selfFirst {
-		n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+		n.T.InodeQueueEvent(cur, ino, mask, 0, "")
 	}
 	if toParent {
-		n.T.DentryParentQueueEvent(cur, d, mask, 0, unlinked)
+		n.T.DentryParentQueueEvent(cur, d, mask, 0)
 	}
 	if !selfFirst {
-		n.T.InodeQueueEvent(cur, ino, mask, 0, "", unlinked)
+		n.T.InodeQueueEvent(cur, ino, mask, 0, "")
 	}
 }
 

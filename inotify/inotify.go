@@ -420,12 +420,11 @@ func (ih *InotifyHandle) Destroy(cur *lockdep.Task) {
 }
 
 // InodeQueueEvent queues an event to every watch on ino whose mask wants it
-// (inotify_inode_queue_event). unlinked is unused: IN_EXCL_UNLINK came
-// with 2.6.36. An IN_ONESHOT watch is removed silently before the event
+// (inotify_inode_queue_event). An IN_ONESHOT watch is removed silently before the event
 // and its final put left to the consumer (seed 001).
 // No watch reference is taken around the consumer's call: removal needs
 // inotify_mutex, which is held, and the hook's caller pins ino (seed 001).
-func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string, unlinked bool) {
+func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string) {
 	s := watchesOf(ino)
 	if s == nil || !s.Watched() {
 		return
@@ -454,7 +453,7 @@ func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uap
 // after d, if the parent is watched (inotify_dentry_parent_queue_event):
 // the dentry's flag is tested first without d_lock, so an event in an
 // unwatched directory takes no lock and no reference.
-func (in *Inotify) DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, cookie uint32, unlinked bool) {
+func (in *Inotify) DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, cookie uint32) {
 	if !d.ParentWatched() {
 		return
 	}
@@ -463,7 +462,7 @@ func (in *Inotify) DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, m
 		return
 	}
 	if pino := parent.Inode(cur); pino != nil {
-		in.InodeQueueEvent(cur, pino, mask, cookie, name, unlinked)
+		in.InodeQueueEvent(cur, pino, mask, cookie, name)
 	}
 	dentry.Dput(cur, parent)
 }

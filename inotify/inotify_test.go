@@ -126,9 +126,9 @@ func TestQueueEventMaskOneshotAndDeath(t *testing.T) {
 	ih := f.env.InotifyInit(a)
 	ino := f.newInode()
 	wd := f.add(t, ih, ino, uapi.IN_MODIFY|uapi.IN_ONESHOT)
-	f.env.InodeQueueEvent(f.cur, ino, uapi.IN_ATTRIB, 0, "", false) // not in the mask
-	f.env.InodeQueueEvent(f.cur, ino, uapi.IN_MODIFY, 0, "", false)
-	f.env.InodeQueueEvent(f.cur, ino, uapi.IN_MODIFY, 0, "", false) // watch gone
+	f.env.InodeQueueEvent(f.cur, ino, uapi.IN_ATTRIB, 0, "") // not in the mask
+	f.env.InodeQueueEvent(f.cur, ino, uapi.IN_MODIFY, 0, "")
+	f.env.InodeQueueEvent(f.cur, ino, uapi.IN_MODIFY, 0, "") // watch gone
 	// Seed 001: the watch goes silently before its one event.
 	want := []uapi.Event{{Wd: wd, Mask: uapi.IN_MODIFY}}
 	if d := cmp.Diff(want, a.events); d != "" {
@@ -140,7 +140,7 @@ func TestQueueEventMaskOneshotAndDeath(t *testing.T) {
 	// Inode death removes every watch with IN_IGNORED.
 	a.events = nil
 	wd2 := f.add(t, ih, ino, uapi.IN_DELETE_SELF)
-	f.env.InodeQueueEvent(f.cur, ino, uapi.IN_DELETE_SELF, 0, "", false)
+	f.env.InodeQueueEvent(f.cur, ino, uapi.IN_DELETE_SELF, 0, "")
 	f.env.InodeIsDead(f.cur, ino)
 	want = []uapi.Event{{Wd: wd2, Mask: uapi.IN_DELETE_SELF}, {Wd: wd2, Mask: uapi.IN_IGNORED}}
 	if d := cmp.Diff(want, a.events); d != "" {

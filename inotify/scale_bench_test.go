@@ -56,7 +56,7 @@ func BenchmarkInodeQueueEventScale(b *testing.B) {
 			cur, env, _, inos := watched(b, s.n)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				env.InodeQueueEvent(cur, inos[i%64], uapi.IN_MODIFY, 0, "", false)
+				env.InodeQueueEvent(cur, inos[i%64], uapi.IN_MODIFY, 0, "")
 			}
 		})
 	}

@@ -443,9 +443,8 @@ func removeWatchLocked(cur *lockdep.Task, w *inotifyWatch, dev *inotifyDevice) {
 // InodeQueueEvent is inotify_inode_queue_event (lines 486-517): the event
 // goes to every watch on ino whose mask shares a bit with it, each under a
 // temporary watch reference and its device's sem. The IN_ONESHOT test
-// (lines 509-510) never fires: add_watch strips the bit. unlinked is
-// ignored (IN_EXCL_UNLINK came in 2.6.36).
-func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string, unlinked bool) {
+// (lines 509-510) never fires: add_watch strips the bit.
+func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, cookie uint32, name string) {
 	if !watched(ino) {
 		return
 	}
@@ -479,7 +478,7 @@ func (in *Inotify) InodeQueueEvent(cur *lockdep.Task, ino *inode.Inode, mask uap
 // root also reaches the root's watches, named after it ("/"). The seed's
 // caller reads d_name without d_lock; Go's race detector wants the read
 // under the lock that d_move writes it under.
-func (in *Inotify) DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, cookie uint32, unlinked bool) {
+func (in *Inotify) DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, mask uapi.Mask, cookie uint32) {
 	d.DLock.Lock(cur)
 	parent := d.ParentLocked(cur)
 	ino := parent.Inode(cur)
@@ -490,7 +489,7 @@ func (in *Inotify) DentryParentQueueEvent(cur *lockdep.Task, d *dentry.Dentry, m
 	dentry.Dget(parent)
 	name := d.NameLocked(cur)
 	d.DLock.Unlock(cur)
-	in.InodeQueueEvent(cur, ino, mask, cookie, name, unlinked)
+	in.InodeQueueEvent(cur, ino, mask, cookie, name)
 	dentry.Dput(cur, parent)
 }
 
