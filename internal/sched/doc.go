@@ -11,7 +11,9 @@
 // read), and explicit preemption points (lockdep.MightSleep). A contended
 // lock blocks its thread here, never in a Go mutex, so that "every thread
 // is blocked" is seen: a deadlock, reported with each thread's held locks
-// and the lock it waits for (Deadlock).
+// and the lock it waits for (Deadlock). Other waits of the kernel's
+// primitives wait here too: WaitUntil for a condition (synchronize_srcu's
+// readers), Mutex for a primitive's own mutex (srcu_gp_mutex).
 //
 // At a switch point where more than one thread can run (a decision), the
 // default is to go on with the running thread, or, when it cannot, the
