@@ -227,28 +227,28 @@ func (fs *Fsnotify) firstMark(cur *lockdep.Task, s *inodeMarks) *Mark {
 // group that comes first (fsnotify_iter_select_report_types): the lists
 // are sorted by fsnotify_compare_groups, so the cursors meet each group at
 // once. A parent's mark reports only if it watches children. It reports
-// whether there is any group left.
+// whether there is any group left. The kernel loops over its object
+// types; inotify's two are written out (this runs twice per event).
 func (it *iterInfo) selectReportTypes() bool {
+	im, pm := it.marks[iterTypeInode], it.marks[iterTypeParent]
 	var max *Group
-	for t := range it.marks {
-		if m := it.marks[t]; m != nil && compareGroups(max, m.group) > 0 {
-			max = m.group
-		}
+	if im != nil {
+		max = im.group
+	}
+	if pm != nil && compareGroups(max, pm.group) > 0 {
+		max = pm.group
 	}
 	if max == nil {
 		return false
 	}
 	it.group = max
 	it.reportMask = 0
-	for t := range it.marks {
-		m := it.marks[t]
-		if m == nil || m.group != max {
-			continue
-		}
-		if t == iterTypeParent && uapi.Mask(m.mask.Load())&FS_EVENT_ON_CHILD == 0 {
-			continue // is *this mark* watching children?
-		}
-		it.reportMask |= 1 << t
+	if im != nil && im.group == max {
+		it.reportMask = 1 << iterTypeInode
+	}
+	// Is *this mark* watching children?
+	if pm != nil && pm.group == max && uapi.Mask(pm.mask.Load())&FS_EVENT_ON_CHILD != 0 {
+		it.reportMask |= 1 << iterTypeParent
 	}
 	return true
 }
@@ -256,10 +256,11 @@ func (it *iterInfo) selectReportTypes() bool {
 // next moves past the marks of the group just handled
 // (fsnotify_iter_next); a mark unlinked meanwhile still leads on.
 func (it *iterInfo) next() {
-	for t, m := range it.marks {
-		if m != nil && m.group == it.group {
-			it.marks[t] = m.objNext.Load()
-		}
+	if m := it.marks[iterTypeInode]; m != nil && m.group == it.group {
+		it.marks[iterTypeInode] = m.objNext.Load()
+	}
+	if m := it.marks[iterTypeParent]; m != nil && m.group == it.group {
+		it.marks[iterTypeParent] = m.objNext.Load()
 	}
 }
 
@@ -285,21 +286,35 @@ func (fs *Fsnotify) Fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode
 	if ino != nil && ino.IsDir() {
 		mask |= FS_ISDIR // fsnotify_inode
 	}
-	fs.fsnotify(cur, mask, dir, name, ino, cookie, unlinked)
+	fs.fsnotify(cur, &eventArgs{mask, dir, name, ino, cookie, unlinked})
 }
 
-// fsnotify is fsnotify(): the event goes to every group with a mark on ino
-// (with ino nil, a directory entry event on dir) and, for an event on a
-// child (FS_EVENT_ON_CHILD), with a mark on the parent dir. The mark lists
-// are walked inside an fsnotify_mark_srcu read-side section, taking no
-// lock and no reference: a mark removed meanwhile stays readable until
-// the grace period ends. unlinked says the event's path is unlinked.
-func (fs *Fsnotify) fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode, name string, ino *inode.Inode, cookie uint32, unlinked bool) {
-	var parent *inode.Inode
+// eventArgs are fsnotify()'s arguments (mask, dir, file_name, inode,
+// cookie) and whether the event's path is unlinked. The kernel passes them
+// one by one down to fsnotify_handle_inode_event; here they go down as one
+// struct by pointer, because Go passes at most nine words in registers and
+// spills the rest at every call of the chain.
+type eventArgs struct {
+	mask     uapi.Mask
+	dir      *inode.Inode
+	name     string
+	ino      *inode.Inode
+	cookie   uint32
+	unlinked bool
+}
+
+// fsnotify is fsnotify(): the event goes to every group with a mark on
+// a.ino (with a.ino nil, a directory entry event on a.dir) and, for an
+// event on a child (FS_EVENT_ON_CHILD), with a mark on the parent a.dir.
+// The mark lists are walked inside an fsnotify_mark_srcu read-side
+// section, taking no lock and no reference: a mark removed meanwhile stays
+// readable until the grace period ends.
+func (fs *Fsnotify) fsnotify(cur *lockdep.Task, a *eventArgs) {
+	ino, parent := a.ino, (*inode.Inode)(nil)
 	if ino == nil {
-		ino = dir // dirent event: report on TYPE_INODE to dir
-	} else if mask&FS_EVENT_ON_CHILD != 0 {
-		parent = dir // event on child: TYPE_PARENT to dir, TYPE_INODE to the child
+		ino = a.dir // dirent event: report on TYPE_INODE to dir
+	} else if a.mask&FS_EVENT_ON_CHILD != 0 {
+		parent = a.dir // event on child: TYPE_PARENT to dir, TYPE_INODE to the child
 	}
 	si, sp := marksOf(ino), marksOf(parent)
 	// Optimization (the kernel's): without a connector there are no
@@ -315,7 +330,7 @@ func (fs *Fsnotify) fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode
 	} else {
 		sp = nil
 	}
-	if si == nil && sp == nil || mask&ALL_FSNOTIFY_EVENTS&uapi.Mask(marksMask) == 0 {
+	if si == nil && sp == nil || a.mask&ALL_FSNOTIFY_EVENTS&uapi.Mask(marksMask) == 0 {
 		return
 	}
 	idx := fs.MarkSrcu.ReadLock(cur)
@@ -323,7 +338,7 @@ func (fs *Fsnotify) fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode
 	it.marks[iterTypeInode] = fs.firstMark(cur, si)
 	it.marks[iterTypeParent] = fs.firstMark(cur, sp)
 	for it.selectReportTypes() {
-		fs.sendToGroup(cur, mask, dir, name, ino, cookie, unlinked, &it)
+		fs.sendToGroup(cur, a, &it)
 		it.next()
 	}
 	fs.MarkSrcu.ReadUnlock(cur, idx)
@@ -331,49 +346,52 @@ func (fs *Fsnotify) fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode
 
 // sendToGroup is send_to_group: the event goes to the group if one of its
 // reporting marks asks for it (inotify sets no ignore masks).
-func (fs *Fsnotify) sendToGroup(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode, name string, ino *inode.Inode, cookie uint32, unlinked bool, it *iterInfo) {
+func (fs *Fsnotify) sendToGroup(cur *lockdep.Task, a *eventArgs, it *iterInfo) {
 	var marksMask uapi.Mask
-	for t := range it.marks {
-		if m := it.mark(t); m != nil {
-			marksMask |= uapi.Mask(m.mask.Load())
-		}
+	if m := it.mark(iterTypeInode); m != nil {
+		marksMask = uapi.Mask(m.mask.Load())
 	}
-	if mask&ALL_FSNOTIFY_EVENTS&marksMask == 0 {
+	if m := it.mark(iterTypeParent); m != nil {
+		marksMask |= uapi.Mask(m.mask.Load())
+	}
+	if a.mask&ALL_FSNOTIFY_EVENTS&marksMask == 0 {
 		return
 	}
-	fs.handleEvent(cur, it.group, mask, dir, name, ino, cookie, unlinked, it)
+	fs.handleEvent(cur, it.group, a, it)
 }
 
 // handleEvent is fsnotify_handle_event, for a group with a
 // handle_inode_event op: the parent's mark first (with the name), then the
 // inode's own (without FS_EVENT_ON_CHILD, and named only for a directory
 // entry event).
-func (fs *Fsnotify) handleEvent(cur *lockdep.Task, g *Group, mask uapi.Mask, dir *inode.Inode, name string, ino *inode.Inode, cookie uint32, unlinked bool, it *iterInfo) {
+func (fs *Fsnotify) handleEvent(cur *lockdep.Task, g *Group, a *eventArgs, it *iterInfo) {
 	if pm := it.mark(iterTypeParent); pm != nil {
-		fs.handleInodeEvent(cur, g, pm, mask, ino, dir, name, 0, unlinked)
+		fs.handleInodeEvent(cur, g, pm, a.mask, a.dir, a.name, 0, a)
 	}
 	im := it.mark(iterTypeInode)
 	if im == nil {
 		return
 	}
-	mask &^= FS_EVENT_ON_CHILD
+	mask, dir, name := a.mask&^FS_EVENT_ON_CHILD, a.dir, a.name
 	if mask&ALL_FSNOTIFY_DIRENT_EVENTS == 0 {
 		dir, name = nil, ""
 	}
-	fs.handleInodeEvent(cur, g, im, mask, ino, dir, name, cookie, unlinked)
+	fs.handleInodeEvent(cur, g, im, mask, dir, name, a.cookie, a)
 }
 
 // handleInodeEvent is fsnotify_handle_inode_event: an IN_EXCL_UNLINK mark
 // skips an event whose path is unlinked, and a mark gets only the events
-// it asks for (an event may come with two marks of the group).
-func (fs *Fsnotify) handleInodeEvent(cur *lockdep.Task, g *Group, m *Mark, mask uapi.Mask, ino, dir *inode.Inode, name string, cookie uint32, unlinked bool) {
-	if unlinked && m.flags.Load()&FSNOTIFY_MARK_FLAG_EXCL_UNLINK != 0 {
+// it asks for (an event may come with two marks of the group). mask, dir,
+// name and cookie are what this mark is told; a gives the inode and
+// whether its path is unlinked.
+func (fs *Fsnotify) handleInodeEvent(cur *lockdep.Task, g *Group, m *Mark, mask uapi.Mask, dir *inode.Inode, name string, cookie uint32, a *eventArgs) {
+	if a.unlinked && m.flags.Load()&FSNOTIFY_MARK_FLAG_EXCL_UNLINK != 0 {
 		return
 	}
 	if mask&uapi.Mask(m.mask.Load())&ALL_FSNOTIFY_EVENTS == 0 && !fs.p.Has(personality.BugParentChildMask) {
 		return // 5.9 and 5.10 lacked this test: send_to_group had tested the marks' union
 	}
-	g.ops.HandleInodeEvent(cur, m, mask, ino, dir, name, cookie)
+	g.ops.HandleInodeEvent(cur, m, mask, a.ino, dir, name, cookie)
 }
 
 // FsnotifyParent is fsnotify_parent and __fsnotify_parent: an event on d
@@ -391,7 +409,7 @@ func (fs *Fsnotify) FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uap
 		// notify_child (a directory), or nobody watches the path
 		// (fsnotify_object_watched).
 		if mask&InodeMask(ino)&ALL_FSNOTIFY_EVENTS != 0 {
-			fs.fsnotify(cur, mask, nil, "", ino, 0, unlinked)
+			fs.fsnotify(cur, &eventArgs{mask: mask, ino: ino, unlinked: unlinked})
 		}
 		return
 	}
@@ -401,7 +419,7 @@ func (fs *Fsnotify) FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uap
 	parent, name := d.ParentAndName(cur)
 	if parent == d { // IS_ROOT: a disconnected dentry cannot notify a parent
 		dentry.Dput(cur, parent)
-		fs.fsnotify(cur, mask, nil, "", ino, 0, unlinked)
+		fs.fsnotify(cur, &eventArgs{mask: mask, ino: ino, unlinked: unlinked})
 		return
 	}
 	pino := parent.Inode(cur)
@@ -411,9 +429,9 @@ func (fs *Fsnotify) FsnotifyParent(cur *lockdep.Task, d *dentry.Dentry, mask uap
 		pMask = 0
 	}
 	if mask&pMask&ALL_FSNOTIFY_EVENTS != 0 {
-		fs.fsnotify(cur, mask|FS_EVENT_ON_CHILD, pino, name, ino, 0, unlinked)
+		fs.fsnotify(cur, &eventArgs{mask: mask | FS_EVENT_ON_CHILD, dir: pino, name: name, ino: ino, unlinked: unlinked})
 	} else {
-		fs.fsnotify(cur, mask, pino, "", ino, 0, unlinked)
+		fs.fsnotify(cur, &eventArgs{mask: mask, dir: pino, ino: ino, unlinked: unlinked})
 	}
 	dentry.Dput(cur, parent)
 }
@@ -489,7 +507,7 @@ func (fs *Fsnotify) unmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
 		if iputInode != nil {
 			inode.Iput(cur, iputInode)
 		}
-		fs.fsnotify(cur, FS_UNMOUNT|isdir(ino), nil, "", ino, 0, false) // fsnotify_inode
+		fs.fsnotify(cur, &eventArgs{mask: FS_UNMOUNT | isdir(ino), ino: ino}) // fsnotify_inode
 		fs.InodeDelete(cur, ino)                                        // fsnotify_inode_delete
 		iputInode = ino
 		c.InodeLock.Lock(cur)

@@ -34,13 +34,20 @@ var zeros [EventHeaderSize]byte // the most NUL padding a name gets
 // AppendEncode appends the event's bytes (little-endian, as on x86_64 and
 // arm64) with the name NUL-padded to PaddedNameLen.
 func (e Event) AppendEncode(b []byte) []byte {
-	plen := PaddedNameLen(len(e.Name))
-	b = binary.LittleEndian.AppendUint32(b, uint32(e.Wd))
-	b = binary.LittleEndian.AppendUint32(b, uint32(e.Mask))
-	b = binary.LittleEndian.AppendUint32(b, e.Cookie)
-	b = binary.LittleEndian.AppendUint32(b, uint32(plen))
-	b = append(b, e.Name...)
-	return append(b, zeros[:plen-len(e.Name)]...)
+	n := len(b)
+	b = append(b, make([]byte, e.Size())...) // grows once; NUL padding included
+	e.encode(b[n:])
+	return b
+}
+
+// encode writes the event into b, which holds exactly Size() zeroed bytes.
+func (e Event) encode(b []byte) {
+	_ = b[EventHeaderSize-1]
+	binary.LittleEndian.PutUint32(b[0:], uint32(e.Wd))
+	binary.LittleEndian.PutUint32(b[4:], uint32(e.Mask))
+	binary.LittleEndian.PutUint32(b[8:], e.Cookie)
+	binary.LittleEndian.PutUint32(b[12:], uint32(len(b)-EventHeaderSize))
+	copy(b[EventHeaderSize:], e.Name)
 }
 
 // Decode turns the bytes of one or more read(2) calls on an inotify fd back

@@ -129,8 +129,9 @@ func (g *group) ignoredAndRemoveIdr(cur *lockdep.Task, m *fsnotify.Mark) {
 func (g *group) FreeEvent(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event) {
 	ev := inotifyE(e)
 	ev.name, ev.inode = "", nil // pin no dentry's name, no inode
-	if s := slabOf(cur); s != nil && len(s.free) < maxSlabEvents {
-		s.free = append(s.free, ev)
+	if s := slabOf(cur); s != nil && len(s.free) < cap(s.free) {
+		s.free = s.free[:len(s.free)+1]
+		s.free[len(s.free)-1] = ev
 	}
 }
 
@@ -147,11 +148,19 @@ func slabOf(cur *lockdep.Task) *eventSlab {
 	if cur == nil {
 		return nil
 	}
-	s, _ := cur.Slab.(*eventSlab)
-	if s == nil {
-		s = &eventSlab{}
-		cur.Slab = s
+	if s, ok := cur.Slab.(*eventSlab); ok {
+		return s
 	}
+	return newSlab(cur)
+}
+
+// newSlab gives cur its cache, with room for maxSlabEvents (kept out of
+// slabOf, which the event path inlines).
+//
+//go:noinline
+func newSlab(cur *lockdep.Task) *eventSlab {
+	s := &eventSlab{free: make([]*eventInfo, 0, maxSlabEvents)}
+	cur.Slab = s
 	return s
 }
 
