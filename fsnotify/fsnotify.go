@@ -508,7 +508,7 @@ func (fs *Fsnotify) unmountInodes(cur *lockdep.Task, sb *inode.SuperBlock) {
 			inode.Iput(cur, iputInode)
 		}
 		fs.fsnotify(cur, &eventArgs{mask: FS_UNMOUNT | isdir(ino), ino: ino}) // fsnotify_inode
-		fs.InodeDelete(cur, ino)                                        // fsnotify_inode_delete
+		fs.InodeDelete(cur, ino)                                              // fsnotify_inode_delete
 		iputInode = ino
 		c.InodeLock.Lock(cur)
 	}
