@@ -4,38 +4,50 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/internal/personality"
-	"github.com/inosim/inosim/sim"
 )
 
 // BenchmarkChurnBackends is the churn workload on today's backend
 // (personality linux: packages fsnotify and inotifyfs) and on the seeds'
-// backend (package inotify), in one process, so that the two can be
-// compared on the same workload (benchstat-friendly: -count 6). The seeds'
-// backend runs under today's VFS and hooks (a copy of personality linux
-// with BackendHandle and 2.6.25's queue rules, which merge at the tail as
-// today's do), so that only the backend differs: personality linux-2.6.25
-// itself would also bring 2.6.25's VFS order and hooks.
+// backend (SeedsBackend: package inotify under the same VFS and hooks),
+// taking turns in one process (CompareBackends), with checks off and on.
+// It reports each one's time per operation and today's as a fraction of
+// the seeds' (below 1: today's is faster).
 func BenchmarkChurnBackends(b *testing.B) {
 	w, _ := Lookup("churn")
-	seed := *personality.Linux
-	seed.Backend = personality.BackendHandle
-	seed.Merge, seed.ReadTooSmall = personality.Linux2625.Merge, personality.Linux2625.ReadTooSmall
 	for _, checks := range []bool{false, true} {
 		mode := "checks=off"
 		if checks {
 			mode = "checks=on"
 		}
-		for _, c := range []struct {
-			name string
-			p    *personality.P
-		}{{"today", personality.Linux}, {"seed", &seed}} {
-			b.Run(c.name+"/"+mode, func(b *testing.B) {
-				r, err := runSim(w, b.N, sim.WithChecks(checks), sim.WithPersonality(c.p))
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(r.OpsPerSec(), "ops/s")
-			})
+		b.Run(mode, func(b *testing.B) {
+			rs, err := CompareBackends(w, b.N, checks, personality.Linux, SeedsBackend())
+			if err != nil {
+				b.Fatal(err)
+			}
+			today, seeds := 1e9/rs[0].OpsPerSec(), 1e9/rs[1].OpsPerSec()
+			b.ReportMetric(today, "today-ns/op")
+			b.ReportMetric(seeds, "seeds-ns/op")
+			b.ReportMetric(today/seeds, "today/seeds")
+		})
+	}
+}
+
+// TestCompareBackends: both kernels run every round and read back every
+// event (seven a round), whatever the backend.
+func TestCompareBackends(t *testing.T) {
+	w, _ := Lookup("churn")
+	for _, checks := range []bool{false, true} {
+		rs, err := CompareBackends(w, 250, checks, personality.Linux, SeedsBackend())
+		if err != nil {
+			t.Fatal(err)
 		}
+		for i, r := range rs {
+			if r.Ops != 5*250 || r.Events != 7*250 || r.Elapsed <= 0 {
+				t.Errorf("checks=%v kernel %d: %d ops, %d events, %v; want 1250 ops, 1750 events", checks, i, r.Ops, r.Events, r.Elapsed)
+			}
+		}
+	}
+	if _, err := CompareBackends(Workloads[2], 10, false, personality.Linux); err == nil {
+		t.Error("CompareBackends ran wide, which has no rounds")
 	}
 }

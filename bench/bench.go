@@ -77,14 +77,17 @@ type Workload struct {
 	// it for the simulator with checks off (wide: 10x, as in the issue).
 	DefaultN int
 	SimScale int
+	// Churn is the number of instances for a churn-shaped workload
+	// (StartChurn), 0 for the others: CompareBackends runs only these.
+	Churn int
 }
 
 // Workloads are the standard workloads, in order.
 var Workloads = []Workload{
-	{"churn", "one instance watching a directory with IN_ALL_EVENTS; creat, write, close, rename, unlink; drain every 64 operations", Churn, 20000, 1},
-	{"fanout", "64 instances watching the same directory; the same churn", Fanout, 2000, 1},
-	{"wide", "add watches on n files, then touch a few", Wide, 100000, 10},
-	{"overflow", "a reader that never reads: events until overflow, then drain", Overflow, 20000, 1},
+	{"churn", "one instance watching a directory with IN_ALL_EVENTS; creat, write, close, rename, unlink; drain every 64 operations", Churn, 20000, 1, 1},
+	{"fanout", "64 instances watching the same directory; the same churn", Fanout, 2000, 1, 64},
+	{"wide", "add watches on n files, then touch a few", Wide, 100000, 10, 0},
+	{"overflow", "a reader that never reads: events until overflow, then drain", Overflow, 20000, 1, 0},
 }
 
 // Lookup finds a workload by name.
@@ -116,56 +119,96 @@ func drain(fs FS, fds []int) (int, error) {
 	return total, nil
 }
 
-func churn(fs FS, n, instances int) (Result, error) {
+// Churner is the churn workload cut into rounds, so that several machines
+// can run it in turns (CompareBackends): each round is creat, write,
+// close, rename, unlink of one file in a watched directory, with every
+// instance drained each drainEach operations.
+type Churner struct {
+	fs   FS
+	fds  []int
+	data []byte
+	r    Result // Ops and Events so far; Elapsed is the caller's
+}
+
+// StartChurn makes the watched directory and the instances (untimed).
+func StartChurn(fs FS, instances int) (*Churner, error) {
 	if err := fs.Mkdir("/d", 0o755); err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	var fds []int
+	c := &Churner{fs: fs, data: []byte("hello")}
 	for i := 0; i < instances; i++ {
 		fd, err := fs.InotifyInit1(uapi.IN_NONBLOCK)
 		if err != nil {
-			return Result{}, err
+			return nil, err
 		}
 		if _, err := fs.InotifyAddWatch(fd, "/d", uint32(uapi.IN_ALL_EVENTS)); err != nil {
-			return Result{}, err
+			return nil, err
 		}
-		fds = append(fds, fd)
+		c.fds = append(c.fds, fd)
 	}
-	data := []byte("hello")
-	var r Result
-	start := time.Now()
+	return c, nil
+}
+
+// Rounds runs n rounds.
+func (c *Churner) Rounds(n int) error {
+	fs := c.fs
 	for i := 0; i < n; i++ {
 		fd, err := fs.Open("/d/a", uapi.O_CREAT|uapi.O_WRONLY|uapi.O_TRUNC, 0o644)
 		if err != nil {
-			return r, err
+			return err
 		}
-		if _, err := fs.Write(fd, data); err != nil {
-			return r, err
+		if _, err := fs.Write(fd, c.data); err != nil {
+			return err
 		}
 		if err := fs.Close(fd); err != nil {
-			return r, err
+			return err
 		}
 		if err := fs.Rename("/d/a", "/d/b"); err != nil {
-			return r, err
+			return err
 		}
 		if err := fs.Unlink("/d/b"); err != nil {
-			return r, err
+			return err
 		}
-		r.Ops += 5
-		if r.Ops%drainEach < 5 {
-			ev, err := drain(fs, fds)
-			r.Events += ev
+		c.r.Ops += 5
+		if c.r.Ops%drainEach < 5 {
+			ev, err := drain(fs, c.fds)
+			c.r.Events += ev
 			if err != nil {
-				return r, err
+				return err
 			}
 		}
 	}
-	ev, err := drain(fs, fds)
-	r.Events += ev
-	r.Elapsed = time.Since(start)
-	for _, fd := range fds {
-		fs.Close(fd)
+	return nil
+}
+
+// Drain reads what is left, as the end of the timed part.
+func (c *Churner) Drain() error {
+	ev, err := drain(c.fs, c.fds)
+	c.r.Events += ev
+	return err
+}
+
+// Finish closes the instances (untimed) and returns the counts.
+func (c *Churner) Finish() Result {
+	for _, fd := range c.fds {
+		c.fs.Close(fd)
 	}
+	return c.r
+}
+
+func churn(fs FS, n, instances int) (Result, error) {
+	c, err := StartChurn(fs, instances)
+	if err != nil {
+		return Result{}, err
+	}
+	start := time.Now()
+	err = c.Rounds(n)
+	if err == nil {
+		err = c.Drain()
+	}
+	elapsed := time.Since(start)
+	r := c.Finish()
+	r.Elapsed = elapsed
 	return r, err
 }
 

@@ -272,21 +272,25 @@ func (it *iterInfo) mark(t int) *Mark {
 	return it.marks[t]
 }
 
-// Fsnotify is the fsnotify() of include/linux/fsnotify.h's fsnotify_name
-// and fsnotify_inode: nothing happens on a file system without marks
-// (fsnotify_sb_has_watchers); see fsnotify for the rest.
-func (fs *Fsnotify) Fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode, name string, ino *inode.Inode, cookie uint32, unlinked bool) {
-	obj := ino
-	if obj == nil {
-		obj = dir
+// FsnotifyName is fsnotify_name: a directory entry event on dir, named.
+// Nothing happens on a file system without marks (fsnotify()'s first
+// test, fsnotify_sb_has_watchers); see fsnotify for the rest.
+func (fs *Fsnotify) FsnotifyName(cur *lockdep.Task, dir *inode.Inode, mask uapi.Mask, name string, cookie uint32) {
+	if sbHasWatchers(dir.Sb) {
+		fs.fsnotify(cur, &eventArgs{mask: mask, dir: dir, name: name, cookie: cookie})
 	}
-	if !sbHasWatchers(obj.Sb) {
+}
+
+// FsnotifyInode is fsnotify_inode: an event on ino itself, FS_ISDIR added
+// for a directory.
+func (fs *Fsnotify) FsnotifyInode(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, unlinked bool) {
+	if !sbHasWatchers(ino.Sb) {
 		return
 	}
-	if ino != nil && ino.IsDir() {
-		mask |= FS_ISDIR // fsnotify_inode
+	if ino.IsDir() {
+		mask |= FS_ISDIR
 	}
-	fs.fsnotify(cur, &eventArgs{mask, dir, name, ino, cookie, unlinked})
+	fs.fsnotify(cur, &eventArgs{mask: mask, ino: ino, unlinked: unlinked})
 }
 
 // eventArgs are fsnotify()'s arguments (mask, dir, file_name, inode,

@@ -36,38 +36,38 @@ const (
 // not nil) is asked whether e folds into a queued event (the backend's
 // merge op picks which). It returns EventQueued, EventMerged or
 // EventDropped; the caller frees an event not queued.
+// No defer on the event path: each return unlocks.
 func (g *Group) InsertEvent(cur *lockdep.Task, e *Event, merge func(cur *lockdep.Task, g *Group, e *Event) bool) int {
 	g.NotificationLock.Lock(cur)
-	r := g.insertEventLocked(cur, e, merge)
-	g.NotificationLock.Unlock(cur)
-	return r
-}
-
-// insertEventLocked is InsertEvent's body (no defer on the event path).
-// Precondition: notification_lock is held.
-func (g *Group) insertEventLocked(cur *lockdep.Task, e *Event, merge func(cur *lockdep.Task, g *Group, e *Event) bool) int {
-	lockdep.AssertHeld(cur, &g.NotificationLock)
 	g.stats.Offered++
-	if g.shutdown {
-		g.stats.Dropped++
-		return EventDropped
-	}
-	if e == g.overflowEvent || g.qLen >= g.maxEvents {
-		g.stats.Dropped++
-		if g.overflowEvent.queued { // queue the overflow event only if it isn't already
-			return EventDropped
-		}
-		g.stats.Overflows++
-		g.queueLocked(cur, g.overflowEvent)
+	if g.shutdown || e == g.overflowEvent || g.qLen >= g.maxEvents {
+		g.dropLocked(cur, e)
+		g.NotificationLock.Unlock(cur)
 		return EventDropped
 	}
 	if g.tail != nil && merge != nil && merge(cur, g, e) {
 		g.stats.Merged++
+		g.NotificationLock.Unlock(cur)
 		return EventMerged
 	}
 	g.stats.Queued++
 	g.queueLocked(cur, e)
+	g.NotificationLock.Unlock(cur)
 	return EventQueued
+}
+
+// dropLocked is InsertEvent refusing e: the group is shutting down, or
+// the queue is full, when the overflow event goes in instead (at most
+// once: only if it isn't queued already).
+// Precondition: notification_lock is held.
+func (g *Group) dropLocked(cur *lockdep.Task, e *Event) {
+	lockdep.AssertHeld(cur, &g.NotificationLock)
+	g.stats.Dropped++
+	if g.shutdown || g.overflowEvent.queued {
+		return
+	}
+	g.stats.Overflows++
+	g.queueLocked(cur, g.overflowEvent)
 }
 
 // LastEventLocked is the newest queued event, nil if none

@@ -63,7 +63,7 @@ func BenchmarkFsnotifyScale(b *testing.B) {
 			cur, fs, inos := marked(b, s.n)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				fs.Fsnotify(cur, uapi.IN_MODIFY, nil, "", inos[i%64], 0, false)
+				fs.FsnotifyInode(cur, inos[i%64], uapi.IN_MODIFY, false)
 			}
 		})
 	}

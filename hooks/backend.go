@@ -89,11 +89,13 @@ type StructIoctler interface {
 // walking every group's marks on them; a backend of that shape implements
 // it, and Fsnotify turns the VFS's hooks into calls of it.
 type Fsnotifier interface {
-	// Fsnotify is fsnotify() for an event on one object: with ino nil, a
-	// directory entry event on dir, named (fsnotify_name); with dir nil, an
-	// event on ino itself (fsnotify_inode). unlinked says the event carries
-	// a path whose dentry is unlinked (IN_EXCL_UNLINK marks skip it).
-	Fsnotify(cur *lockdep.Task, mask uapi.Mask, dir *inode.Inode, name string, ino *inode.Inode, cookie uint32, unlinked bool)
+	// FsnotifyName is fsnotify_name: a directory entry event on dir,
+	// named.
+	FsnotifyName(cur *lockdep.Task, dir *inode.Inode, mask uapi.Mask, name string, cookie uint32)
+	// FsnotifyInode is fsnotify_inode: an event on ino itself. unlinked
+	// says the event carries a path whose dentry is unlinked
+	// (IN_EXCL_UNLINK marks skip it).
+	FsnotifyInode(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, unlinked bool)
 	// FsnotifyParent is fsnotify_parent (__fsnotify_parent): mask to d's
 	// inode and, if d's parent watches its children, to the parent, named
 	// after d, in one fsnotify() call.

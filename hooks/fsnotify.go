@@ -44,7 +44,7 @@ func (n Fsnotify) dirent(cur *lockdep.Task, dir *inode.Inode, d *dentry.Dentry, 
 // fsnotify() with no inode; the seeds' inotify_inode_queue_event with one).
 func (n Fsnotify) name(cur *lockdep.Task, dir *inode.Inode, mask uapi.Mask, cookie uint32, name string) {
 	if n.F != nil {
-		n.F.Fsnotify(cur, mask, dir, name, nil, cookie, false)
+		n.F.FsnotifyName(cur, dir, mask, name, cookie)
 		return
 	}
 	n.T.InodeQueueEvent(cur, dir, mask, cookie, name)
@@ -53,7 +53,7 @@ func (n Fsnotify) name(cur *lockdep.Task, dir *inode.Inode, mask uapi.Mask, cook
 // self queues mask on ino's own watches, without a name (fsnotify_inode).
 func (n Fsnotify) self(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, unlinked bool) {
 	if n.F != nil {
-		n.F.Fsnotify(cur, mask, nil, "", ino, 0, unlinked)
+		n.F.FsnotifyInode(cur, ino, mask, unlinked)
 		return
 	}
 	n.T.InodeQueueEvent(cur, ino, mask, 0, "")

@@ -3,6 +3,7 @@ package uapi
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 )
 
 // EventHeaderSize is sizeof(struct inotify_event) without its name.
@@ -23,7 +24,7 @@ func PaddedNameLen(n int) int {
 	if n == 0 {
 		return 0
 	}
-	return (n + 1 + EventHeaderSize - 1) / EventHeaderSize * EventHeaderSize
+	return (n + EventHeaderSize) &^ (EventHeaderSize - 1) // n+1 rounded up; n >= 0
 }
 
 // Size is the number of bytes read(2) returns for the event.
@@ -34,20 +35,22 @@ var zeros [EventHeaderSize]byte // the most NUL padding a name gets
 // AppendEncode appends the event's bytes (little-endian, as on x86_64 and
 // arm64) with the name NUL-padded to PaddedNameLen.
 func (e Event) AppendEncode(b []byte) []byte {
+	plen := PaddedNameLen(len(e.Name))
 	n := len(b)
-	b = append(b, make([]byte, e.Size())...) // grows once; NUL padding included
-	e.encode(b[n:])
+	b = slices.Grow(b, EventHeaderSize+plen)[:n+EventHeaderSize+plen] // grows once
+	h := b[n:]
+	binary.LittleEndian.PutUint32(h[0:], uint32(e.Wd))
+	binary.LittleEndian.PutUint32(h[4:], uint32(e.Mask))
+	binary.LittleEndian.PutUint32(h[8:], e.Cookie)
+	binary.LittleEndian.PutUint32(h[12:], uint32(plen))
+	if plen > 0 {
+		// The padding is at most 16 bytes, all in the name's last 16:
+		// zero those, then write the name over them.
+		binary.LittleEndian.PutUint64(h[len(h)-16:], 0)
+		binary.LittleEndian.PutUint64(h[len(h)-8:], 0)
+		copy(h[EventHeaderSize:], e.Name)
+	}
 	return b
-}
-
-// encode writes the event into b, which holds exactly Size() zeroed bytes.
-func (e Event) encode(b []byte) {
-	_ = b[EventHeaderSize-1]
-	binary.LittleEndian.PutUint32(b[0:], uint32(e.Wd))
-	binary.LittleEndian.PutUint32(b[4:], uint32(e.Mask))
-	binary.LittleEndian.PutUint32(b[8:], e.Cookie)
-	binary.LittleEndian.PutUint32(b[12:], uint32(len(b)-EventHeaderSize))
-	copy(b[EventHeaderSize:], e.Name)
 }
 
 // Decode turns the bytes of one or more read(2) calls on an inotify fd back

@@ -1,6 +1,7 @@
 package uapi
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -88,5 +89,17 @@ func TestEncodeDecode(t *testing.T) {
 	}
 	if _, err := Decode(b[:20]); err == nil {
 		t.Error("Decode of a truncated buffer succeeded")
+	}
+	// Into a buffer whose spare room holds old bytes: the padding is
+	// still NULs, byte for byte the same.
+	dirty := make([]byte, 0, 256)
+	for i := range dirty[:cap(dirty)] {
+		dirty[:cap(dirty)][i] = 0xff
+	}
+	for _, e := range evs {
+		dirty = e.AppendEncode(dirty)
+	}
+	if !bytes.Equal(dirty, b) {
+		t.Errorf("encoding into a used buffer:\n% x\nwant\n% x", dirty, b)
 	}
 }

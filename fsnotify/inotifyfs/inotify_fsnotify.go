@@ -49,13 +49,13 @@ func iMark(m *fsnotify.Mark) *inodeMark { return m.Private.(*inodeMark) }
 // otherwise the same mask, wd and name (with BugMergeInode, the same
 // inode instead of the same name, as 2.6.31 compared them).
 func (g *group) eventCompare(old, new *eventInfo) bool {
-	if old.mask&fsnotify.FS_IN_IGNORED != 0 {
+	if old.mask != new.mask || old.wd != new.wd || old.mask&fsnotify.FS_IN_IGNORED != 0 {
 		return false
 	}
 	if g.in.p.Has(personality.BugMergeInode) {
-		return old.mask == new.mask && old.wd == new.wd && old.inode == new.inode
+		return old.inode == new.inode
 	}
-	return old.mask == new.mask && old.wd == new.wd && old.name == new.name
+	return old.name == new.name
 }
 
 // merge is inotify_merge: a new event folds into the newest queued one if
@@ -102,7 +102,7 @@ func (g *group) HandleInodeEvent(cur *lockdep.Task, m *fsnotify.Mark, mask uapi.
 	if p.Has(personality.BugMergeInode) && mask&fsnotify.FS_DELETE == 0 {
 		e.inode = ino // d_delete made an unlink's dentry negative first
 	}
-	if g.fsg.InsertEvent(cur, &e.fse, g.merge) != fsnotify.EventQueued {
+	if g.fsg.InsertEvent(cur, &e.fse, g.mergeFn) != fsnotify.EventQueued {
 		g.fsg.DestroyEvent(cur, &e.fse) // our event wasn't used in the end
 	}
 	if m.Flags()&fsnotify.FSNOTIFY_MARK_FLAG_IN_ONESHOT != 0 {

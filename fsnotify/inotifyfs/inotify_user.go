@@ -120,6 +120,10 @@ type group struct {
 	fsg     *fsnotify.Group
 	ucounts *ucounts // nil until inc_ucount succeeded
 
+	// mergeFn is merge as the func value InsertEvent takes (inotify_merge
+	// is a function pointer), made once rather than at every event.
+	mergeFn func(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event) bool
+
 	// idrLock (idr_lock) protects idr and, for writers, each mark's wd.
 	idrLock lockdep.Mutex
 	idr     idr.IDR[*inodeMark]
@@ -469,6 +473,7 @@ func (g *group) updateWatch(cur *lockdep.Task, ino *inode.Inode, arg uapi.Mask) 
 // count (EMFILE past max_user_instances).
 func (in *Inotify) newGroup(cur *lockdep.Task, uid uint32) (*group, error) {
 	g := &group{in: in}
+	g.mergeFn = g.merge
 	g.fsg = in.fs.AllocGroup(g)
 	g.idrLock.Init(IdrLockClass, g.fsg.ID)
 	oe := &eventInfo{mask: fsnotify.FS_Q_OVERFLOW, wd: -1}
