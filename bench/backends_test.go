@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/internal/personality"
+	"github.com/inosim/inosim/sim"
 )
 
 // BenchmarkChurnBackends is the churn workload on today's backend
@@ -49,5 +50,24 @@ func TestCompareBackends(t *testing.T) {
 	}
 	if _, err := CompareBackends(Workloads[2], 10, false, personality.Linux); err == nil {
 		t.Error("CompareBackends ran wide, which has no rounds")
+	}
+}
+
+// BenchmarkChurnEach runs churn on each backend alone, checks off: for
+// profiles of one backend (its time is the machine's as much as the
+// backend's: compare with BenchmarkChurnBackends).
+func BenchmarkChurnEach(b *testing.B) {
+	w, _ := Lookup("churn")
+	for _, c := range []struct {
+		name string
+		p    *personality.P
+	}{{"today", personality.Linux}, {"seeds", SeedsBackend()}} {
+		b.Run(c.name, func(b *testing.B) {
+			r, err := runSim(w, b.N, sim.WithChecks(false), sim.WithPersonality(c.p))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(1e9/r.OpsPerSec(), "op-ns")
+		})
 	}
 }

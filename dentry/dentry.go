@@ -364,10 +364,10 @@ func (d *Dentry) Parent(cur *lockdep.Task) *Dentry {
 // parent.
 func (d *Dentry) ParentAndName(cur *lockdep.Task) (*Dentry, string) {
 	d.DLock.Lock(cur)
-	defer d.DLock.Unlock(cur)
-	p := d.parent
+	p, name := d.parent, d.name
 	p.Count.Get()
-	return p, d.name
+	d.DLock.Unlock(cur) // not deferred: every event on a watched child comes here
+	return p, name
 }
 
 // ParentWatched reports DCACHE_INOTIFY_PARENT_WATCHED, read without

@@ -253,6 +253,12 @@ func (it *iterInfo) selectReportTypes() bool {
 	return true
 }
 
+// done reports that both lists are walked to their ends (the test
+// selectReportTypes makes first, kept apart so that it inlines).
+func (it *iterInfo) done() bool {
+	return it.marks[iterTypeInode] == nil && it.marks[iterTypeParent] == nil
+}
+
 // next moves past the marks of the group just handled
 // (fsnotify_iter_next); a mark unlinked meanwhile still leads on.
 func (it *iterInfo) next() {
@@ -339,9 +345,13 @@ func (fs *Fsnotify) fsnotify(cur *lockdep.Task, a *eventArgs) {
 	}
 	idx := fs.MarkSrcu.ReadLock(cur)
 	var it iterInfo
-	it.marks[iterTypeInode] = fs.firstMark(cur, si)
-	it.marks[iterTypeParent] = fs.firstMark(cur, sp)
-	for it.selectReportTypes() {
+	if si != nil {
+		it.marks[iterTypeInode] = fs.firstMark(cur, si)
+	}
+	if sp != nil {
+		it.marks[iterTypeParent] = fs.firstMark(cur, sp)
+	}
+	for !it.done() && it.selectReportTypes() {
 		fs.sendToGroup(cur, a, &it)
 		it.next()
 	}
@@ -532,8 +542,15 @@ func isdir(ino *inode.Inode) uapi.Mask {
 
 // RunQueuedWork runs the reaper's queued work, as its kernel thread would
 // (hooks.Kthread): the connectors, then the marks, each after an SRCU
-// grace period.
+// grace period. It runs at the end of every system call and almost
+// always finds nothing queued: that test inlines.
 func (fs *Fsnotify) RunQueuedWork(cur *lockdep.Task) {
+	if fs.connectorReaperWork.pending.Load() || fs.reaperWork.pending.Load() {
+		fs.runQueuedWork(cur)
+	}
+}
+
+func (fs *Fsnotify) runQueuedWork(cur *lockdep.Task) {
 	fs.connectorReaperWork.run(cur, fs.v)
 	fs.reaperWork.run(cur, fs.v)
 }

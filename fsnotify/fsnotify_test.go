@@ -120,7 +120,7 @@ func TestMarkFreedAfterReaderLeaves(t *testing.T) {
 	ops := newSlowOps()
 	g := fs.AllocGroup(ops)
 	m := new(fsnotify.Mark)
-	fs.InitMark(m, g, nil)
+	fs.InitMark(m, g)
 	m.Lock.Lock(cur)
 	m.SetMaskLocked(cur, uapi.IN_ATTRIB)
 	m.Lock.Unlock(cur)

@@ -25,17 +25,17 @@ var (
 )
 
 // Mark is struct fsnotify_mark: one group's interest in one inode. A
-// backend embeds it in its own mark (inotify's inotify_inode_mark) and
-// finds that again through Private (Go has no container_of).
+// backend embeds it, as the first field, in its own mark (inotify's
+// inotify_inode_mark) and finds that again with container_of (an unsafe
+// conversion of the pointer, the embedding checked at compile time).
 type Mark struct {
 	// Refcnt is refcnt. Each of these holds a reference: the creator's
 	// (fsnotify_init_mark, until the creator puts it), the group's list
 	// while attached, and any a backend takes (inotify's idr). At the last
 	// put the mark leaves its connector and waits on destroy_list for the
 	// reaper, which frees it after a grace period (kref's InitRCU).
-	Refcnt  kref.Ref
-	group   *Group // set by InitMark, never changed
-	Private any    // the backend's mark that embeds this one
+	Refcnt kref.Ref
+	group  *Group // set by InitMark, never changed
 
 	// Lock (mark->lock) protects mask and flags against writers; both are
 	// read without it (READ_ONCE) by event delivery.
@@ -125,15 +125,13 @@ func compareGroups(a, b *Group) int {
 }
 
 // InitMark sets up a new mark of g with one reference, the caller's
-// (fsnotify_init_mark); it holds a reference on g. private is the
-// backend's mark that embeds m.
-func (fs *Fsnotify) InitMark(m *Mark, g *Group, private any) {
+// (fsnotify_init_mark); it holds a reference on g.
+func (fs *Fsnotify) InitMark(m *Mark, g *Group) {
 	id := fs.markIDs.Add(1)
 	m.Lock.Init(MarkLockClass, id)
 	m.Refcnt.InitRCU(fs.refs, "fsnotify_mark", id, 1)
 	g.Get()
 	m.group = g
-	m.Private = private
 }
 
 // GetMark takes a reference on a mark that has one (fsnotify_get_mark).

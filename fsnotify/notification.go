@@ -9,13 +9,12 @@ import (
 	"github.com/inosim/inosim/internal/sched"
 )
 
-// Event is struct fsnotify_event: the list node a backend's event embeds
-// (inotify's inotify_event_info). Private is the backend's event (Go has
-// no container_of).
+// Event is struct fsnotify_event: the list node a backend's event embeds,
+// as its first field (inotify's inotify_event_info), and finds its own
+// event from with container_of (see Mark).
 type Event struct {
-	next    *Event
-	queued  bool // on a notification list (!list_empty(&event->list))
-	Private any
+	next   *Event
+	queued bool // on a notification list (!list_empty(&event->list))
 }
 
 // Next returns the event queued after e, nil for the newest; the caller

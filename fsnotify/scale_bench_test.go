@@ -37,7 +37,7 @@ func marked(b *testing.B, n int) (*lockdep.Task, *fsnotify.Fsnotify, []*inode.In
 	for i := range inos {
 		inos[i] = inode.New(cur, sb, inode.S_IFREG|0o644, 0, 0, 0)
 		m := new(fsnotify.Mark)
-		fs.InitMark(m, g, nil)
+		fs.InitMark(m, g)
 		m.Lock.Lock(cur)
 		m.SetMaskLocked(cur, uapi.IN_MODIFY)
 		m.Lock.Unlock(cur)

@@ -31,6 +31,7 @@ type Kernel struct {
 	pids      atomic.Int32
 	credIDs   atomic.Uint64 // cred_t identities (vfs.Cred.ID)
 	backend   hooks.Backend // the personality's inotify
+	kthread   hooks.Kthread // backend, if it has kernel threads (once, not at every system call)
 	p         *personality.P
 	sched     *sched.Scheduler // nil unless WithScheduler
 
@@ -94,6 +95,7 @@ func NewKernel(opts ...Option) *Kernel {
 	k.vfs = vfs.New(vfs.Options{Validator: k.validator, Refs: k.refs, P: k.p,
 		NewNotifier: func(v *vfs.VFS) vfs.Notifier {
 			k.backend = newBackend(k.p, v)
+			k.kthread, _ = k.backend.(hooks.Kthread)
 			if o.notifier != nil {
 				return o.notifier
 			}
@@ -304,7 +306,7 @@ func (k *Kernel) Tick(n int) {
 // it has any (hooks.Kthread): at the end of every system call and at
 // shutdown, never at a time a goroutine's scheduling chooses.
 func (k *Kernel) runKthreads(cur *lockdep.Task) {
-	if kt, ok := k.backend.(hooks.Kthread); ok {
-		kt.RunQueuedWork(cur)
+	if k.kthread != nil {
+		k.kthread.RunQueuedWork(cur)
 	}
 }

@@ -5,6 +5,7 @@ package inotifyfs
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/inosim/inosim/fsnotify"
 	"github.com/inosim/inosim/inode"
@@ -16,8 +17,8 @@ import (
 // eventInfo is struct inotify_event_info: an fsnotify event with what
 // read(2) returns of it.
 type eventInfo struct {
-	fse    fsnotify.Event
-	mask   uapi.Mask // the fsnotify mask (FS_EVENT_ON_CHILD kept; stripped at copy)
+	fse    fsnotify.Event // first: inotifyE is container_of
+	mask   uapi.Mask      // the fsnotify mask (FS_EVENT_ON_CHILD kept; stripped at copy)
 	wd     int32
 	cookie uint32
 	name   string
@@ -27,8 +28,11 @@ type eventInfo struct {
 	inode *inode.Inode
 }
 
-// inotifyE is INOTIFY_E: the inotify event around an fsnotify one.
-func inotifyE(e *fsnotify.Event) *eventInfo { return e.Private.(*eventInfo) }
+// inotifyE is INOTIFY_E, container_of(fsn_event, struct
+// inotify_event_info, fse): the inotify event around an fsnotify one.
+// Every event of an inotify group is an eventInfo (allocEvent, and the
+// overflow event of newGroup).
+func inotifyE(e *fsnotify.Event) *eventInfo { return (*eventInfo)(unsafe.Pointer(e)) }
 
 // size is the event's size on the read ABI: the header and the name
 // rounded up (round_event_name_len).
@@ -36,14 +40,22 @@ func (e *eventInfo) size() int { return uapi.EventHeaderSize + uapi.PaddedNameLe
 
 // inodeMark is struct inotify_inode_mark: an fsnotify mark with its wd.
 type inodeMark struct {
-	fsn fsnotify.Mark
+	fsn fsnotify.Mark // first: iMark is container_of
 	// wd is set under idr_lock and read without it (READ_ONCE): -1 once
 	// the mark has left the idr.
 	wd atomic.Int32
 }
 
 // iMark is container_of(fsn_mark, struct inotify_inode_mark, fsn_mark).
-func iMark(m *fsnotify.Mark) *inodeMark { return m.Private.(*inodeMark) }
+// Every mark of an inotify group is an inodeMark (newWatch).
+func iMark(m *fsnotify.Mark) *inodeMark { return (*inodeMark)(unsafe.Pointer(m)) }
+
+// container_of above needs each embedded struct first: an array of
+// negative length does not compile otherwise.
+var (
+	_ [-unsafe.Offsetof(eventInfo{}.fse)]struct{}
+	_ [-unsafe.Offsetof(inodeMark{}.fsn)]struct{}
+)
 
 // eventCompare is event_compare: an IN_IGNORED event is never merged into;
 // otherwise the same mask, wd and name (with BugMergeInode, the same
@@ -174,9 +186,7 @@ func allocEvent(cur *lockdep.Task) *eventInfo {
 		s.free = s.free[:len(s.free)-1]
 		return e
 	}
-	e := &eventInfo{}
-	e.fse.Private = e
-	return e
+	return &eventInfo{}
 }
 
 // FreeMark is inotify_free_mark: the mark's memory goes back to its cache

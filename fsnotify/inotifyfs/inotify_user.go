@@ -432,7 +432,7 @@ func (g *group) newWatch(cur *lockdep.Task, ino *inode.Inode, arg uapi.Mask) (in
 	lockdep.AssertHeld(cur, &g.fsg.MarkMutex)
 	fs := g.in.fs
 	im := &inodeMark{}
-	fs.InitMark(&im.fsn, g.fsg, im)
+	fs.InitMark(&im.fsn, g.fsg)
 	im.fsn.Lock.Lock(cur)
 	im.fsn.SetMaskLocked(cur, argToMask(g.in.p, ino, arg))
 	im.fsn.SetFlagsLocked(cur, argToFlags(arg))
@@ -477,7 +477,6 @@ func (in *Inotify) newGroup(cur *lockdep.Task, uid uint32) (*group, error) {
 	g.fsg = in.fs.AllocGroup(g)
 	g.idrLock.Init(IdrLockClass, g.fsg.ID)
 	oe := &eventInfo{mask: fsnotify.FS_Q_OVERFLOW, wd: -1}
-	oe.fse.Private = oe
 	g.fsg.SetQueueLimits(int(in.maxQueuedEvents.Load()), &oe.fse)
 	g.ucounts = in.ucounts.inc(cur, uid, UCOUNT_INOTIFY_INSTANCES)
 	if g.ucounts == nil {
