@@ -53,21 +53,23 @@ func TestCompareBackends(t *testing.T) {
 	}
 }
 
-// BenchmarkChurnEach runs churn on each backend alone, checks off: for
-// profiles of one backend (its time is the machine's as much as the
-// backend's: compare with BenchmarkChurnBackends).
+// BenchmarkChurnEach runs churn and fanout on each backend alone, checks
+// off: for profiles of one backend (its time is the machine's as much as
+// the backend's: compare with BenchmarkChurnBackends).
 func BenchmarkChurnEach(b *testing.B) {
-	w, _ := Lookup("churn")
-	for _, c := range []struct {
-		name string
-		p    *personality.P
-	}{{"today", personality.Linux}, {"seeds", SeedsBackend()}} {
-		b.Run(c.name, func(b *testing.B) {
-			r, err := runSim(w, b.N, sim.WithChecks(false), sim.WithPersonality(c.p))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(1e9/r.OpsPerSec(), "op-ns")
-		})
+	for _, name := range []string{"churn", "fanout"} {
+		w, _ := Lookup(name)
+		for _, c := range []struct {
+			name string
+			p    *personality.P
+		}{{"today", personality.Linux}, {"seeds", SeedsBackend()}} {
+			b.Run(name+"/"+c.name, func(b *testing.B) {
+				r, err := runSim(w, b.N, sim.WithChecks(false), sim.WithPersonality(c.p))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(1e9/r.OpsPerSec(), "op-ns")
+			})
+		}
 	}
 }

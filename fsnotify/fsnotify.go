@@ -219,7 +219,9 @@ func (fs *Fsnotify) firstMark(cur *lockdep.Task, s *inodeMarks) *Mark {
 	if fs.p.Has(personality.BugConnectorUAF) {
 		lockdep.MightSleep(cur) // an SRCU reader is preemptible: switch here under the bug only
 	}
-	conn.Ref.Touch() // srcu_dereference(conn->list.first)
+	if conn.Ref.Tracked() {
+		conn.Ref.Touch() // srcu_dereference(conn->list.first)
+	}
 	return conn.first.Load()
 }
 

@@ -141,9 +141,8 @@ func (g *group) ignoredAndRemoveIdr(cur *lockdep.Task, m *fsnotify.Mark) {
 func (g *group) FreeEvent(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Event) {
 	ev := inotifyE(e)
 	ev.name, ev.inode = "", nil // pin no dentry's name, no inode
-	if s := slabOf(cur); s != nil && len(s.free) < cap(s.free) {
-		s.free = s.free[:len(s.free)+1]
-		s.free[len(s.free)-1] = ev
+	if s := slabOf(cur); s != nil && len(s.free) < maxSlabEvents {
+		s.free = append(s.free, ev)
 	}
 }
 
@@ -153,25 +152,31 @@ func (g *group) FreeEvent(cur *lockdep.Task, fsg *fsnotify.Group, e *fsnotify.Ev
 // garbage collector, without any lock (lockdep.Task.Slab).
 type eventSlab struct{ free []*eventInfo }
 
-// maxSlabEvents bounds the events a task keeps for reuse.
-const maxSlabEvents = 256
+// maxSlabEvents bounds the events a task keeps for reuse: a full queue's
+// worth at the default max_queued_events, so that draining many full
+// queues (64 instances on one directory, say) leaves little to the
+// collector. The kernel's kmalloc caches keep every freed object until
+// memory is short; the cache grows only as far as it is used.
+const maxSlabEvents = DefaultMaxQueuedEvents
 
 func slabOf(cur *lockdep.Task) *eventSlab {
-	if cur == nil {
-		return nil
-	}
-	if s, ok := cur.Slab.(*eventSlab); ok {
-		return s
+	if cur != nil {
+		if s, ok := cur.Slab.(*eventSlab); ok {
+			return s
+		}
 	}
 	return newSlab(cur)
 }
 
-// newSlab gives cur its cache, with room for maxSlabEvents (kept out of
-// slabOf, which the event path inlines).
+// newSlab gives cur its cache (kept out of slabOf, which the event path
+// inlines).
 //
 //go:noinline
 func newSlab(cur *lockdep.Task) *eventSlab {
-	s := &eventSlab{free: make([]*eventInfo, 0, maxSlabEvents)}
+	if cur == nil {
+		return nil
+	}
+	s := &eventSlab{}
 	cur.Slab = s
 	return s
 }

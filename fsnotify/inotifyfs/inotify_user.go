@@ -248,19 +248,19 @@ func (g *group) Read(ctx context.Context, cur *lockdep.Task, f *vfs.File, count 
 	for {
 		g.fsg.NotificationLock.Lock(cur)
 		ev, e := g.getOneEventLocked(cur, count-len(buf))
-		if ev != nil && buf == nil {
-			buf = make([]byte, 0, ev.size()+g.fitLocked(cur, count-ev.size()))
-		}
-		waiting := ev == nil && e == nil && !nonblock && len(buf) == 0
-		if waiting {
-			w = g.fsg.PrepareWaitLocked(cur, false)
-		}
-		g.fsg.NotificationLock.Unlock(cur)
 		if ev != nil {
+			if buf == nil {
+				buf = make([]byte, 0, ev.size()+g.fitLocked(cur, count-ev.size()))
+			}
+			g.fsg.NotificationLock.Unlock(cur)
 			buf = copyEventToUser(buf, ev)
 			g.fsg.DestroyEvent(cur, &ev.fse)
 			continue
 		}
+		if e == nil && !nonblock && len(buf) == 0 {
+			w = g.fsg.PrepareWaitLocked(cur, false) // about to sleep
+		}
+		g.fsg.NotificationLock.Unlock(cur)
 		if e != nil {
 			err = e
 			break
