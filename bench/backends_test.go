@@ -7,29 +7,31 @@ import (
 	"github.com/inosim/inosim/sim"
 )
 
-// BenchmarkChurnBackends is the churn workload on today's backend
+// BenchmarkChurnBackends is churn and fanout on today's backend
 // (personality linux: packages fsnotify and inotifyfs) and on the seeds'
 // backend (SeedsBackend: package inotify under the same VFS and hooks),
 // taking turns in one process (CompareBackends), with checks off and on.
 // It reports each one's time per operation and today's as a fraction of
 // the seeds' (below 1: today's is faster).
 func BenchmarkChurnBackends(b *testing.B) {
-	w, _ := Lookup("churn")
-	for _, checks := range []bool{false, true} {
-		mode := "checks=off"
-		if checks {
-			mode = "checks=on"
-		}
-		b.Run(mode, func(b *testing.B) {
-			rs, err := CompareBackends(w, b.N, checks, personality.Linux, SeedsBackend())
-			if err != nil {
-				b.Fatal(err)
+	for _, name := range []string{"churn", "fanout"} {
+		w, _ := Lookup(name)
+		for _, checks := range []bool{false, true} {
+			mode := "checks=off"
+			if checks {
+				mode = "checks=on"
 			}
-			today, seeds := 1e9/rs[0].OpsPerSec(), 1e9/rs[1].OpsPerSec()
-			b.ReportMetric(today, "today-ns/op")
-			b.ReportMetric(seeds, "seeds-ns/op")
-			b.ReportMetric(today/seeds, "today/seeds")
-		})
+			b.Run(name+"/"+mode, func(b *testing.B) {
+				rs, err := CompareBackends(w, b.N, checks, personality.Linux, SeedsBackend())
+				if err != nil {
+					b.Fatal(err)
+				}
+				today, seeds := 1e9/rs[0].OpsPerSec(), 1e9/rs[1].OpsPerSec()
+				b.ReportMetric(today, "today-ns/op")
+				b.ReportMetric(seeds, "seeds-ns/op")
+				b.ReportMetric(today/seeds, "today/seeds")
+			})
+		}
 	}
 }
 
