@@ -99,6 +99,11 @@ func marksOf(ino *inode.Inode) *inodeMarks {
 	return s
 }
 
+// hasMarks is the test fsnotify() makes before anything else for each
+// object: whether it has a connector (i_fsnotify_marks). Without one there
+// is no mark to keep alive, so no SRCU section at all.
+func hasMarks(s *inodeMarks) bool { return s != nil && s.conn.Load() != nil }
+
 // attachMarks returns ino's fsnotify fields, attaching them first if
 // needed.
 func attachMarks(ino *inode.Inode) *inodeMarks {
@@ -292,8 +297,8 @@ func (fs *Fsnotify) FsnotifyName(cur *lockdep.Task, dir *inode.Inode, mask uapi.
 // FsnotifyInode is fsnotify_inode: an event on ino itself, FS_ISDIR added
 // for a directory.
 func (fs *Fsnotify) FsnotifyInode(cur *lockdep.Task, ino *inode.Inode, mask uapi.Mask, unlinked bool) {
-	if !sbHasWatchers(ino.Sb) {
-		return
+	if !sbHasWatchers(ino.Sb) || !hasMarks(marksOf(ino)) {
+		return // fsnotify()'s first tests, made before its arguments are
 	}
 	if ino.IsDir() {
 		mask |= FS_ISDIR
@@ -329,15 +334,13 @@ func (fs *Fsnotify) fsnotify(cur *lockdep.Task, a *eventArgs) {
 		parent = a.dir // event on child: TYPE_PARENT to dir, TYPE_INODE to the child
 	}
 	si, sp := marksOf(ino), marksOf(parent)
-	// Optimization (the kernel's): without a connector there are no
-	// marks to keep alive, so no SRCU section at all.
 	var marksMask uint32
-	if si != nil && si.conn.Load() != nil {
+	if hasMarks(si) {
 		marksMask = si.mask.Load()
 	} else {
 		si = nil
 	}
-	if sp != nil && sp.conn.Load() != nil {
+	if hasMarks(sp) {
 		marksMask |= sp.mask.Load()
 	} else {
 		sp = nil
@@ -476,7 +479,7 @@ func (fs *Fsnotify) setChildrenDentryFlags(cur *lockdep.Task, ino *inode.Inode) 
 // do SRCU"), which spares every unwatched inode's death a section.
 func (fs *Fsnotify) InodeDelete(cur *lockdep.Task, ino *inode.Inode) {
 	s := marksOf(ino)
-	if s == nil || s.conn.Load() == nil {
+	if !hasMarks(s) {
 		return
 	}
 	fs.destroyMarks(cur, s)
