@@ -45,7 +45,9 @@ const usage = `usage:
         run the standard workloads (churn, fanout, wide, overflow) in the
         simulator with checks off and on and, with --kernel, on the host
         kernel; one key=value line per workload and checking mode, the
-        median of R runs (default 3)
+        median of R runs (default 3); churn and fanout also run on today's
+        backend and the seeds' in turns (backend_vs_seeds: today's time per
+        operation over the seeds')
   inosim help
         this text
 
