@@ -5,12 +5,10 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/inosim/inosim/hooks"
-	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simtest"
@@ -162,14 +160,7 @@ func TestWdReuse(t *testing.T) {
 // the waiter under it, so the first release by the read is the one before
 // schedule(), and a later wake-up cannot be missed.
 func readerBlocked(k *sim.Kernel) <-chan struct{} {
-	blocked := make(chan struct{})
-	var once sync.Once
-	k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
-		if ev.Op == "unlock" && strings.HasPrefix(ev.Lock, "dev->sem#") && strings.HasSuffix(ev.Func, "(*inotifyDevice).Read") {
-			once.Do(func() { close(blocked) })
-		}
-	})
-	return blocked
+	return simtest.WhenUnlocked(k, "dev->sem#", "(*inotifyDevice).Read")
 }
 
 // TestBlockingRead: a read that sleeps on an empty queue is woken by the
@@ -185,16 +176,8 @@ func TestBlockingRead(t *testing.T) {
 	_, err = reader.InotifyAddWatch(fd, "/d", uint32(uapi.IN_CREATE))
 	must(t, err)
 
-	got := make(chan []uapi.Event, 1)
 	blocked := readerBlocked(k)
-	go func() {
-		b, err := reader.Read(fd, 4096)
-		if err != nil {
-			t.Error(err)
-		}
-		evs, _ := uapi.Decode(b)
-		got <- evs
-	}()
+	got := simtest.ReadEvents(t, reader, fd, 4096)
 	<-blocked
 	k.Validator().SetTrace(nil)
 	must(t, writer.Mkdir("/d/sub", 0o755))

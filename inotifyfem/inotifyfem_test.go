@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/inosim/inosim/inotifyfem"
 	"github.com/inosim/inosim/internal/kref"
-	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simtest"
@@ -147,24 +145,10 @@ func TestBlockingRead(t *testing.T) {
 	ok(t, writer.Mkdir("/d", 0o755))
 	in := must(t)(reader.InotifyInit())
 	must(t)(reader.InotifyAddWatch(in, "/d", uint32(uapi.IN_CREATE)))
-	blocked := make(chan struct{})
-	var once sync.Once
-	k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
-		// With nothing queued, the read's first release of ins_lock is
-		// the one before its sleep.
-		if ev.Op == "unlock" && strings.HasPrefix(ev.Lock, "ins_lock") && strings.HasSuffix(ev.Func, "waitSig") {
-			once.Do(func() { close(blocked) })
-		}
-	})
-	got := make(chan []uapi.Event, 1)
-	go func() {
-		b, err := reader.Read(in, 4096)
-		if err != nil {
-			t.Error(err)
-		}
-		evs, _ := uapi.Decode(b)
-		got <- evs
-	}()
+	// With nothing queued, the read's first release of ins_lock is the
+	// one before its sleep.
+	blocked := simtest.WhenUnlocked(k, "ins_lock", "waitSig")
+	got := simtest.ReadEvents(t, reader, in, 4096)
 	<-blocked
 	k.Validator().SetTrace(nil)
 	ok(t, writer.Mkdir("/d/s", 0o755))

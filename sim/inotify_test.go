@@ -5,11 +5,9 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
-	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simtest"
 	"github.com/inosim/inosim/uapi"
@@ -41,21 +39,11 @@ func must(t *testing.T) func(int, error) int {
 }
 
 // readerBlocked returns a channel closed once a read on an empty inotify
-// queue has given up its queue's lock to sleep (dev->ev_mutex in the
-// seeds, group->notification_lock today): with nothing queued, the first
-// release of that lock by the read is the one before the wait (the waiter
-// is registered under it, so a later wake-up cannot be missed).
+// queue of personality linux has given up group->notification_lock to
+// sleep: with nothing queued, the first release of that lock by the read
+// is the one before the wait.
 func readerBlocked(k *sim.Kernel) <-chan struct{} {
-	blocked := make(chan struct{})
-	var once sync.Once
-	k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
-		seed := strings.HasPrefix(ev.Lock, "dev->ev_mutex") && strings.HasSuffix(ev.Func, "(*Queue).Read")
-		today := strings.HasPrefix(ev.Lock, "group->notification_lock") && strings.HasSuffix(ev.Func, "(*group).Read")
-		if ev.Op == "unlock" && (seed || today) {
-			once.Do(func() { close(blocked) })
-		}
-	})
-	return blocked
+	return simtest.WhenUnlocked(k, "group->notification_lock", "(*group).Read")
 }
 
 // TestBlockingReadWokenByMkdir: a read in one goroutine blocks on an empty
@@ -70,16 +58,8 @@ func TestBlockingReadWokenByMkdir(t *testing.T) {
 	}
 	fd := must(t)(reader.InotifyInit1(0))
 	must(t)(reader.InotifyAddWatch(fd, "/d", uint32(uapi.IN_CREATE)))
-	got := make(chan []uapi.Event, 1)
 	blocked := readerBlocked(k)
-	go func() {
-		b, err := reader.Read(fd, 4096)
-		if err != nil {
-			t.Error(err)
-		}
-		evs, _ := uapi.Decode(b)
-		got <- evs
-	}()
+	got := simtest.ReadEvents(t, reader, fd, 4096)
 	<-blocked
 	k.Validator().SetTrace(nil)
 	if err := writer.Mkdir("/d/sub", 0o755); err != nil {

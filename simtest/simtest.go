@@ -3,11 +3,15 @@ package simtest
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
+	"github.com/inosim/inosim/internal/lockdep"
 	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simrun"
+	"github.com/inosim/inosim/uapi"
 )
 
 // CheckClean shuts k down and fails tb with every problem Shutdown found.
@@ -62,4 +66,36 @@ func ParseFile(t testing.TB, name string) *scenario.File {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// WhenUnlocked returns a channel closed the first time a lock whose name
+// starts with lock is released by a function whose name ends with fn: the
+// tracepoint a test waits at to know that a read on an empty queue has
+// given up its queue's lock to sleep (the waiter is registered under that
+// lock, so a later wake-up cannot be missed). It installs k's lock trace;
+// the caller removes it (SetTrace(nil)) once the channel is closed.
+func WhenUnlocked(k *sim.Kernel, lock, fn string) <-chan struct{} {
+	done := make(chan struct{})
+	var once sync.Once
+	k.Validator().SetTrace(func(ev lockdep.TraceEvent) {
+		if ev.Op == "unlock" && strings.HasPrefix(ev.Lock, lock) && strings.HasSuffix(ev.Func, fn) {
+			once.Do(func() { close(done) })
+		}
+	})
+	return done
+}
+
+// ReadEvents reads up to n bytes from fd on task in a new goroutine and
+// sends the events read on the returned channel; a failed read fails t.
+func ReadEvents(t testing.TB, task *sim.Task, fd, n int) <-chan []uapi.Event {
+	got := make(chan []uapi.Event, 1)
+	go func() {
+		b, err := task.Read(fd, n)
+		if err != nil {
+			t.Error(err)
+		}
+		evs, _ := uapi.Decode(b)
+		got <- evs
+	}()
+	return got
 }
