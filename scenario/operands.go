@@ -256,30 +256,8 @@ func init() {
 			c.Path = a[2].text
 			return 0, ""
 		},
-		OpIocActivate: func(p *parser, c *Command, op token, a []token) (int, string) {
-			if col, msg := arity(op, a, 2, 2, "I W"); msg != "" {
-				return col, msg
-			}
-			if col, msg := p.fd(c, a[0]); msg != "" {
-				return col, msg
-			}
-			var col int
-			var msg string
-			c.WD, col, msg = p.ref(a[1])
-			return col, msg
-		},
-		OpInotifyRmWatch: func(p *parser, c *Command, op token, a []token) (int, string) {
-			if col, msg := arity(op, a, 2, 2, "I W"); msg != "" {
-				return col, msg
-			}
-			if col, msg := p.fd(c, a[0]); msg != "" {
-				return col, msg
-			}
-			var col int
-			var msg string
-			c.WD, col, msg = p.ref(a[1])
-			return col, msg
-		},
+		OpIocActivate:    fdAndWd,
+		OpInotifyRmWatch: fdAndWd,
 	}
 }
 
@@ -407,6 +385,21 @@ func (p *parser) fd(c *Command, t token) (int, string) {
 	var col int
 	var msg string
 	c.FD, col, msg = p.ref(t)
+	return col, msg
+}
+
+// fdAndWd reads the operands of a command on one watch of an instance
+// (I W: inotify_rm_watch, illumos' INOTIFYIOC_ACTIVATE).
+func fdAndWd(p *parser, c *Command, op token, a []token) (int, string) {
+	if col, msg := arity(op, a, 2, 2, "I W"); msg != "" {
+		return col, msg
+	}
+	if col, msg := p.fd(c, a[0]); msg != "" {
+		return col, msg
+	}
+	var col int
+	var msg string
+	c.WD, col, msg = p.ref(a[1])
 	return col, msg
 }
 

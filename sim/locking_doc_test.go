@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/inosim/inosim/internal/lockdep"
-	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/sim"
 	"github.com/inosim/inosim/simrun"
+	"github.com/inosim/inosim/simtest"
 )
 
 // documentedOrder reads the lock-order block of docs/locking.md.
@@ -94,14 +94,7 @@ func corpusKernels(t *testing.T) map[string]*sim.Kernel {
 	ex, _ := filepath.Glob("../examples/*.scen")
 	out := map[string]*sim.Kernel{}
 	for _, name := range append(append(files, pers...), ex...) {
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := scenario.Parse(name, src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := simtest.ParseFile(t, name)
 		var k *sim.Kernel
 		if _, err := simrun.Run(f, simrun.Options{Setup: func(kk *sim.Kernel) { k = kk }}); err != nil {
 			continue // a personality not modelled yet
