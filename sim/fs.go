@@ -65,7 +65,14 @@ func (t *Task) Open(path string, flags int, mode uint32) (int, error) {
 	if err := cStrings(path); err != nil {
 		return -1, err
 	}
-	f, err := t.k.vfs.Open(t.ctx, path, flags, mode)
+	return t.doSysOpen(t.ctx, path, flags, mode)
+}
+
+// doSysOpen is do_sys_openat2 once the name is checked: the file opened
+// in ctx (open's own, or openat's directory), then fd_install; an fd
+// that cannot be had puts the file back.
+func (t *Task) doSysOpen(ctx *vfs.Context, name string, flags int, mode uint32) (int, error) {
+	f, err := t.k.vfs.Open(ctx, name, flags, mode)
 	if err != nil {
 		return -1, err
 	}

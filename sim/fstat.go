@@ -234,16 +234,7 @@ func (t *Task) Openat(dirfd int, name string, flags int, mode uint32) (int, erro
 		return -1, err
 	}
 	defer put()
-	f, err := t.k.vfs.Open(ctx, name, flags, mode)
-	if err != nil {
-		return -1, err
-	}
-	fd, err := t.InstallFile(f, flags&uapi.O_CLOEXEC != 0)
-	if err != nil {
-		vfs.Fput(t.cur, f)
-		return -1, err
-	}
-	return fd, nil
+	return t.doSysOpen(ctx, name, flags, mode)
 }
 
 // Renameat2 is renameat2(2). Relative names under two different directory
