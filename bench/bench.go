@@ -78,7 +78,7 @@ type Workload struct {
 	DefaultN int
 	SimScale int
 	// Churn is the number of instances for a churn-shaped workload
-	// (StartChurn), 0 for the others: CompareBackends runs only these.
+	// (startChurn), 0 for the others: CompareBackends runs only these.
 	Churn int
 }
 
@@ -119,23 +119,23 @@ func drain(fs FS, fds []int) (int, error) {
 	return total, nil
 }
 
-// Churner is the churn workload cut into rounds, so that several machines
+// churner is the churn workload cut into rounds, so that several machines
 // can run it in turns (CompareBackends): each round is creat, write,
 // close, rename, unlink of one file in a watched directory, with every
 // instance drained each drainEach operations.
-type Churner struct {
+type churner struct {
 	fs   FS
 	fds  []int
 	data []byte
 	r    Result // Ops and Events so far; Elapsed is the caller's
 }
 
-// StartChurn makes the watched directory and the instances (untimed).
-func StartChurn(fs FS, instances int) (*Churner, error) {
+// startChurn makes the watched directory and the instances (untimed).
+func startChurn(fs FS, instances int) (*churner, error) {
 	if err := fs.Mkdir("/d", 0o755); err != nil {
 		return nil, err
 	}
-	c := &Churner{fs: fs, data: []byte("hello")}
+	c := &churner{fs: fs, data: []byte("hello")}
 	for i := 0; i < instances; i++ {
 		fd, err := fs.InotifyInit1(uapi.IN_NONBLOCK)
 		if err != nil {
@@ -149,8 +149,8 @@ func StartChurn(fs FS, instances int) (*Churner, error) {
 	return c, nil
 }
 
-// Rounds runs n rounds.
-func (c *Churner) Rounds(n int) error {
+// rounds runs n rounds.
+func (c *churner) rounds(n int) error {
 	fs := c.fs
 	for i := 0; i < n; i++ {
 		fd, err := fs.Open("/d/a", uapi.O_CREAT|uapi.O_WRONLY|uapi.O_TRUNC, 0o644)
@@ -181,15 +181,15 @@ func (c *Churner) Rounds(n int) error {
 	return nil
 }
 
-// Drain reads what is left, as the end of the timed part.
-func (c *Churner) Drain() error {
+// drain reads what is left, as the end of the timed part.
+func (c *churner) drain() error {
 	ev, err := drain(c.fs, c.fds)
 	c.r.Events += ev
 	return err
 }
 
-// Finish closes the instances (untimed) and returns the counts.
-func (c *Churner) Finish() Result {
+// finish closes the instances (untimed) and returns the counts.
+func (c *churner) finish() Result {
 	for _, fd := range c.fds {
 		c.fs.Close(fd)
 	}
@@ -197,17 +197,17 @@ func (c *Churner) Finish() Result {
 }
 
 func churn(fs FS, n, instances int) (Result, error) {
-	c, err := StartChurn(fs, instances)
+	c, err := startChurn(fs, instances)
 	if err != nil {
 		return Result{}, err
 	}
 	start := time.Now()
-	err = c.Rounds(n)
+	err = c.rounds(n)
 	if err == nil {
-		err = c.Drain()
+		err = c.drain()
 	}
 	elapsed := time.Since(start)
-	r := c.Finish()
+	r := c.finish()
 	r.Elapsed = elapsed
 	return r, err
 }

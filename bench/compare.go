@@ -38,14 +38,14 @@ func CompareBackends(w Workload, n int, checks bool, ps ...*personality.P) ([]Re
 		return nil, fmt.Errorf("workload %s cannot be run in turns", w.Name)
 	}
 	ks := make([]*sim.Kernel, len(ps))
-	cs := make([]*Churner, len(ps))
+	cs := make([]*churner, len(ps))
 	elapsed := make([]time.Duration, len(ps))
 	for i, p := range ps {
 		ks[i] = sim.NewKernel(sim.WithChecks(checks), sim.WithPersonality(p))
 		if err := ks[i].SetSysctl("max_user_watches", int64(n)+1024); err != nil {
 			return nil, err
 		}
-		c, err := StartChurn(simFS{ks[i].NewTask(0, 0)}, w.Churn)
+		c, err := startChurn(simFS{ks[i].NewTask(0, 0)}, w.Churn)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", p.Name, err)
 		}
@@ -56,7 +56,7 @@ func CompareBackends(w Workload, n int, checks bool, ps ...*personality.P) ([]Re
 		for j := range ps {
 			i := (t + j) % len(ps) // each kernel goes first in turn
 			start := time.Now()
-			err := cs[i].Rounds(m)
+			err := cs[i].rounds(m)
 			elapsed[i] += time.Since(start)
 			if err != nil {
 				return nil, err
@@ -66,12 +66,12 @@ func CompareBackends(w Workload, n int, checks bool, ps ...*personality.P) ([]Re
 	rs := make([]Result, len(ps))
 	for i := range ps {
 		start := time.Now()
-		err := cs[i].Drain()
+		err := cs[i].drain()
 		elapsed[i] += time.Since(start)
 		if err != nil {
 			return nil, err
 		}
-		rs[i] = cs[i].Finish()
+		rs[i] = cs[i].finish()
 		rs[i].Elapsed = elapsed[i]
 		if probs := ks[i].Shutdown(); len(probs) > 0 {
 			return nil, errors.New(probs[0])

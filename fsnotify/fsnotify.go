@@ -212,11 +212,9 @@ type iterInfo struct {
 }
 
 // firstMark returns the first mark of the inode's list, inside the SRCU
-// section (fsnotify_first_mark).
+// section (fsnotify_first_mark); s is not nil (the kernel's connp never
+// is), but its connector may have gone since fsnotify() looked.
 func (fs *Fsnotify) firstMark(cur *lockdep.Task, s *inodeMarks) *Mark {
-	if s == nil {
-		return nil
-	}
 	conn := s.conn.Load()
 	if conn == nil {
 		return nil
@@ -547,15 +545,12 @@ func isdir(ino *inode.Inode) uapi.Mask {
 
 // RunQueuedWork runs the reaper's queued work, as its kernel thread would
 // (hooks.Kthread): the connectors, then the marks, each after an SRCU
-// grace period. It runs at the end of every system call and almost
-// always finds nothing queued: that test inlines.
+// grace period. It runs at the end of every system call and almost always
+// finds nothing queued.
 func (fs *Fsnotify) RunQueuedWork(cur *lockdep.Task) {
-	if fs.connectorReaperWork.pending.Load() || fs.reaperWork.pending.Load() {
-		fs.runQueuedWork(cur)
+	if !fs.connectorReaperWork.pending.Load() && !fs.reaperWork.pending.Load() {
+		return
 	}
-}
-
-func (fs *Fsnotify) runQueuedWork(cur *lockdep.Task) {
 	fs.connectorReaperWork.run(cur, fs.v)
 	fs.reaperWork.run(cur, fs.v)
 }

@@ -34,17 +34,12 @@ func (w *work) queue() { w.pending.Store(true) }
 
 // run runs the work on a new kernel thread if it is pending; a run in
 // progress elsewhere is waited for first (process_one_work).
-// cur is the task on whose behalf it runs (the caller of RunQueuedWork).
-// The test of pending is kept apart so that it inlines: RunQueuedWork
-// runs at the end of every system call, and almost always finds nothing.
+// cur is the task on whose behalf it runs (the caller of RunQueuedWork,
+// which tests pending first, without a call).
 func (w *work) run(cur *lockdep.Task, v *lockdep.Validator) {
-	if w.pending.Load() {
-		w.runLocked(cur, v)
+	if !w.pending.Load() {
+		return
 	}
-}
-
-// runLocked is run's slow path: take the run lock, run if still pending.
-func (w *work) runLocked(cur *lockdep.Task, v *lockdep.Validator) {
 	w.running.Lock(cur, "flush_work")
 	defer w.running.Unlock()
 	w.runPending(cur, v)
