@@ -2,7 +2,6 @@ package proptest
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -12,30 +11,8 @@ import (
 	"github.com/inosim/inosim/hostkernel"
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/scenario"
+	"github.com/inosim/inosim/simtest"
 )
-
-// recorderTB is a rapid.TB that records a failure instead of failing the
-// test, so that a test can assert that a property does fail.
-type recorderTB struct {
-	name   string
-	failed bool
-	log    strings.Builder
-}
-
-func (r *recorderTB) Helper()                   {}
-func (r *recorderTB) Name() string              { return r.name }
-func (r *recorderTB) Logf(f string, a ...any)   { fmt.Fprintf(&r.log, f+"\n", a...) }
-func (r *recorderTB) Log(a ...any)              { fmt.Fprintln(&r.log, a...) }
-func (r *recorderTB) Skipf(f string, a ...any)  { panic("skip in recorder") }
-func (r *recorderTB) Skip(a ...any)             { panic("skip in recorder") }
-func (r *recorderTB) SkipNow()                  { panic("skip in recorder") }
-func (r *recorderTB) Errorf(f string, a ...any) { r.failed = true; r.Logf(f, a...) }
-func (r *recorderTB) Error(a ...any)            { r.failed = true; r.Log(a...) }
-func (r *recorderTB) Fatalf(f string, a ...any) { r.Errorf(f, a...) }
-func (r *recorderTB) Fatal(a ...any)            { r.Error(a...) }
-func (r *recorderTB) FailNow()                  { r.failed = true }
-func (r *recorderTB) Fail()                     { r.failed = true }
-func (r *recorderTB) Failed() bool              { return r.failed }
 
 // buggy is today's Linux with the injected bug: coalescing against the
 // oldest queued event instead of the newest (personality.BugHeadMerge).
@@ -65,14 +42,14 @@ func catch(t *testing.T, name, steps, seed, shrink string, prop func(hook func(s
 		seed, rounds = "0", 10
 	}
 	for round := 0; round < rounds && minimal == ""; round++ {
-		rec := &recorderTB{name: name}
+		rec := &simtest.Recorder{Label: name}
 		rapid.Check(rec, prop(func(src string) { minimal = src }))
-		if !rec.failed {
+		if !rec.Failed() {
 			minimal = ""
 		} else if minimal == "" {
-			t.Fatalf("%s failed for another reason:\n%s", name, rec.log.String())
-		} else if i := strings.Index(rec.log.String(), "-rapid.seed="); i >= 0 {
-			t.Logf("caught after %d rounds; %s", round, strings.Fields(rec.log.String()[i:])[0])
+			t.Fatalf("%s failed for another reason:\n%s", name, rec.Output())
+		} else if i := strings.Index(rec.Output(), "-rapid.seed="); i >= 0 {
+			t.Logf("caught after %d rounds; %s", round, strings.Fields(rec.Output()[i:])[0])
 		}
 	}
 	if minimal == "" {

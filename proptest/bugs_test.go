@@ -15,6 +15,7 @@ import (
 	"github.com/inosim/inosim/internal/personality"
 	"github.com/inosim/inosim/scenario"
 	"github.com/inosim/inosim/simrun"
+	"github.com/inosim/inosim/simtest"
 )
 
 // The mutation campaign (make bugs): each historical bug switch is put
@@ -131,9 +132,9 @@ func huntModel(p *personality.P, max int64) campaignResult {
 	var steps, at atomic.Int64
 	for round := 0; steps.Load() < max; round++ {
 		seedRound(round)
-		rec := &recorderTB{name: "TestBugCampaign/model"}
+		rec := &simtest.Recorder{Label: "TestBugCampaign/model"}
 		rapid.Check(rec, modelProp(p, &steps, func(string) { at.CompareAndSwap(0, steps.Load()) }))
-		if rec.failed || at.Load() != 0 {
+		if rec.Failed() || at.Load() != 0 {
 			return campaignResult{ran: true, caught: true, work: fmt.Sprintf("%d steps", at.Load())}
 		}
 	}
@@ -146,9 +147,9 @@ func huntKernel(p *personality.P, max int64) campaignResult {
 	var n, at atomic.Int64
 	for round := 0; n.Load() < max; round++ {
 		seedRound(round)
-		rec := &recorderTB{name: "TestBugCampaign/kernel"}
+		rec := &simtest.Recorder{Label: "TestBugCampaign/kernel"}
 		rapid.Check(rec, kernelProp(p, 150, &n, func(string) { at.CompareAndSwap(0, n.Load()) }))
-		if rec.failed || at.Load() != 0 {
+		if rec.Failed() || at.Load() != 0 {
 			return campaignResult{ran: true, caught: true, work: fmt.Sprintf("%d scenarios", at.Load())}
 		}
 	}

@@ -1,6 +1,7 @@
 package simtest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,3 +100,30 @@ func ReadEvents(t testing.TB, task *sim.Task, fd, n int) <-chan []uapi.Event {
 	}()
 	return got
 }
+
+// Recorder is a rapid.TB that records a failure instead of failing the
+// test, so that a test can assert that a property does fail (an injected
+// bug is caught). Label is what Name returns; Output is what was logged.
+type Recorder struct {
+	Label  string
+	failed bool
+	log    strings.Builder
+}
+
+func (r *Recorder) Helper()                   {}
+func (r *Recorder) Name() string              { return r.Label }
+func (r *Recorder) Logf(f string, a ...any)   { fmt.Fprintf(&r.log, f+"\n", a...) }
+func (r *Recorder) Log(a ...any)              { fmt.Fprintln(&r.log, a...) }
+func (r *Recorder) Skipf(f string, a ...any)  { panic("skip in recorder") }
+func (r *Recorder) Skip(a ...any)             { panic("skip in recorder") }
+func (r *Recorder) SkipNow()                  { panic("skip in recorder") }
+func (r *Recorder) Errorf(f string, a ...any) { r.failed = true; r.Logf(f, a...) }
+func (r *Recorder) Error(a ...any)            { r.failed = true; r.Log(a...) }
+func (r *Recorder) Fatalf(f string, a ...any) { r.Errorf(f, a...) }
+func (r *Recorder) Fatal(a ...any)            { r.Error(a...) }
+func (r *Recorder) FailNow()                  { r.failed = true }
+func (r *Recorder) Fail()                     { r.failed = true }
+func (r *Recorder) Failed() bool              { return r.failed }
+
+// Output is everything logged so far.
+func (r *Recorder) Output() string { return r.log.String() }

@@ -152,27 +152,6 @@ func TestCorrectWatcher(t *testing.T) {
 	})
 }
 
-// recorderTB records a rapid failure instead of failing the test.
-type recorderTB struct {
-	failed bool
-	log    strings.Builder
-}
-
-func (r *recorderTB) Helper()                   {}
-func (r *recorderTB) Name() string              { return "search" }
-func (r *recorderTB) Logf(f string, a ...any)   { fmt.Fprintf(&r.log, f+"\n", a...) }
-func (r *recorderTB) Log(a ...any)              { fmt.Fprintln(&r.log, a...) }
-func (r *recorderTB) Skipf(f string, a ...any)  { panic("skip") }
-func (r *recorderTB) Skip(a ...any)             { panic("skip") }
-func (r *recorderTB) SkipNow()                  { panic("skip") }
-func (r *recorderTB) Errorf(f string, a ...any) { r.failed = true; r.Logf(f, a...) }
-func (r *recorderTB) Error(a ...any)            { r.failed = true; r.Log(a...) }
-func (r *recorderTB) Fatalf(f string, a ...any) { r.Errorf(f, a...) }
-func (r *recorderTB) Fatal(a ...any)            { r.Error(a...) }
-func (r *recorderTB) FailNow()                  { r.failed = true }
-func (r *recorderTB) Fail()                     { r.failed = true }
-func (r *recorderTB) Failed() bool              { return r.failed }
-
 // search draws scenarios until bugs make the watcher fail (at most 10,000
 // checks), and returns the shrunk scenario and the check that first failed.
 func search(t *testing.T, bugs recwatch.Bugs, seed string) (watchgen.Scenario, int) {
@@ -184,7 +163,7 @@ func search(t *testing.T, bugs recwatch.Bugs, seed string) (watchgen.Scenario, i
 	}
 	var last watchgen.Scenario
 	checks, first := 0, 0
-	rec := &recorderTB{}
+	rec := &simtest.Recorder{}
 	rapid.Check(rec, func(rt *rapid.T) {
 		checks++
 		s := watchgen.Draw(rt, watchgen.Options{})
@@ -196,7 +175,7 @@ func search(t *testing.T, bugs recwatch.Bugs, seed string) (watchgen.Scenario, i
 			rt.Fatal(err)
 		}
 	})
-	if !rec.failed {
+	if !rec.Failed() {
 		t.Fatalf("not found in 10,000 checks")
 	}
 	return last, first
